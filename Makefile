@@ -1,0 +1,34 @@
+# copier-aws-agents: the template repository. `make demo` and `make test` do all set-up.
+UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+DEMO ?= build/demo
+SPEC ?= presets/finance.yaml
+
+.DEFAULT_GOAL := help
+.PHONY: help uv install demo test lint check bench
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+uv:
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+
+install: uv ## create .venv with the template's tooling
+	$(UV) sync --quiet
+
+demo: install ## render the default project into build/demo and run a sample job in it
+	rm -rf $(DEMO)
+	$(UV) run copier copy --trust --defaults --quiet . $(DEMO)
+	$(MAKE) -C $(DEMO) run UV="$(UV)"
+
+test: install ## the whole test suite (spec, compiler, renders, generated projects)
+	$(UV) run ruff check . && $(UV) run ruff format --check .
+	$(UV) run pytest -n 2 --dist loadgroup
+
+lint: install ## ruff on the template's own code
+	$(UV) run ruff check . && $(UV) run ruff format --check .
+
+check: install ## validate a spec: make check SPEC=path/to/agents.yaml
+	$(UV) run python -m extensions.check $(SPEC)
+
+bench: install ## print the benchmark figures
+	$(UV) run python bench/generation.py

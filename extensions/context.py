@@ -1,0 +1,175 @@
+"""Copier glue: validate the answers once, add the derived context, and a few filters.
+
+Loaded through ``copier_template_extensions.TemplateExtensionLoader`` (see copier.yml).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import json
+import re
+import sys
+import textwrap
+from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import yaml
+from copier.errors import UserMessageError
+from copier_template_extensions import ContextHook
+from jinja2 import Environment
+from jinja2.ext import Extension
+
+
+def _extensions_package() -> ModuleType:
+    """Import this folder as a package under a name unique to its path.
+
+    Copier loads this file as a lone module, and an update loads two template versions in
+    one process: a per-path name keeps their modules apart.
+    """
+    folder = Path(__file__).resolve().parent
+    name = "copier_aws_agents_" + hashlib.sha1(str(folder).encode()).hexdigest()[:12]
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            name, folder / "__init__.py", submodule_search_locations=[str(folder)]
+        )
+        package = importlib.util.module_from_spec(spec)
+        sys.modules[name] = package
+        spec.loader.exec_module(package)
+    return sys.modules[name]
+
+
+_package = _extensions_package().__name__
+template_context = importlib.import_module(f"{_package}.derive").template_context
+_validation = importlib.import_module(f"{_package}.validation")
+SpecError, load_project = _validation.SpecError, _validation.load_project
+
+PRESETS = Path(__file__).resolve().parent.parent / "presets"
+ANSWER_KEYS = (
+    "project_name",
+    "project_slug",
+    "description",
+    "aws_region",
+    "database",
+    "llm_provider",
+    "llm_model",
+    "llm_fallback_model",
+    "observability",
+    "lambda_architecture",
+    "python_version",
+    "api",
+    "jwt_issuer",
+    "jwt_audience",
+    "preset",
+    "inputs",
+    "agents",
+    "orchestration",
+    "project",
+    "infrastructure",
+    "llm",
+)
+PLAN_BLOCKS = ("project", "infrastructure", "llm")
+SPEC_KEYS = ("inputs", "agents", "orchestration")
+
+
+def format_problems(problems: list[str]) -> str:
+    lines = "\n".join(f"  - {problem}" for problem in problems)
+    return f"agents.yaml or the answers are invalid ({len(problems)} problems):\n{lines}"
+
+
+@lru_cache(maxsize=8)
+def _derived(answers_json: str) -> dict[str, Any]:
+    answers = json.loads(answers_json)
+    try:
+        project = load_project(answers)
+    except SpecError as error:
+        raise UserMessageError(format_problems(error.problems)) from None
+    document = {key: answers[key] for key in PLAN_BLOCKS if answers.get(key)}
+    document.update({key: answers[key] for key in SPEC_KEYS})
+    return {**template_context(project), "spec_document": document}
+
+
+class ContextUpdater(ContextHook):
+    """Validate the spec once per set of answers and add the derived context."""
+
+    def hook(self, context: dict[str, Any]) -> None:
+        if str(context.get("_copier_phase")) not in ("render", "tasks", "migrate"):
+            return  # still asking questions: validate once all answers are in
+        answers = {key: context.get(key, "") for key in ANSWER_KEYS}
+        context.update(_derived(json.dumps(answers, default=str)))
+
+
+def load_preset(preset: str) -> dict[str, Any]:
+    path = PRESETS / f"{preset}.yaml"
+    if not path.is_file():
+        raise UserMessageError(
+            f"preset {preset!r} does not exist (choose finance, sales-analytics or blank)"
+        )
+    return yaml.safe_load(path.read_text())
+
+
+def preset_section(preset: str, key: str) -> str:
+    """YAML text of one section of a preset, for a question's default."""
+    return yaml.safe_dump(load_preset(preset).get(key), sort_keys=False)
+
+
+def preset_inputs(agents: Any, preset: str) -> str:
+    """The preset's inputs when the agents are the preset's own, else null (inferred)."""
+    spec = load_preset(preset)
+    return yaml.safe_dump(spec.get("inputs") if agents == spec.get("agents") else None)
+
+
+def plan_value(block: Any, path: str, default: Any) -> Any:
+    """A value from the original plan's project/infrastructure/llm blocks, or the default."""
+    value = block
+    for key in path.split("."):
+        if not isinstance(value, dict) or value.get(key) in (None, ""):
+            return default
+        value = value[key]
+    return value
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-") or "agents-app"
+
+
+def as_yaml(value: Any) -> str:
+    return yaml.safe_dump(value, sort_keys=False, allow_unicode=True, width=100)
+
+
+def pyrepr(value: Any) -> str:
+    """A Python literal for a JSON-like value, double-quoted as ruff formats it."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(pyrepr(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{pyrepr(k)}: {pyrepr(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+def pytext(text: str, width: int = 88, first_line_used: int = 0) -> str:
+    """Free text for a docstring or a triple-quoted string: escaped and wrapped."""
+    safe = str(text).replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
+    wrapped = textwrap.fill(safe, width=width, initial_indent="x" * first_line_used)
+    return wrapped[first_line_used:]
+
+
+class SpecFilters(Extension):
+    """Filters for copier.yml defaults and the templates."""
+
+    def __init__(self, environment: Environment):
+        super().__init__(environment)
+        environment.filters.update(
+            preset_section=preset_section,
+            preset_inputs=preset_inputs,
+            plan_value=plan_value,
+            slug=slugify,
+            as_yaml=as_yaml,
+            pyrepr=pyrepr,
+            pytext=pytext,
+            to_pretty_json=lambda value: json.dumps(value, indent=2),
+        )

@@ -1,0 +1,302 @@
+"""The model of agents.yaml: inputs, agents and orchestration.
+
+Every default is filled here, and the original plan's spellings (``database_field``,
+``storage: required``, ``triggers``) are normalized here, so the rest of the template
+reads one canonical shape.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+IDENTIFIER_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+API_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
+ENV_NAME_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+# Names that would collide with folders, functions or resources of the generated layout.
+RESERVED_NAMES = frozenset(
+    {
+        "agents",
+        "api",
+        "cli",
+        "conftest",
+        "layer",
+        "main",
+        "orchestrator",
+        "runtime",
+        "test",
+        "tests",
+    }
+)
+
+INPUT_TYPES = ("str", "int", "float", "bool", "list", "dict")
+InputType = Literal["str", "int", "float", "bool", "list", "dict"]
+PYTHON_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,),
+    "int": (int,),
+    "float": (int, float),
+    "bool": (bool,),
+    "list": (list,),
+    "dict": (dict,),
+}
+
+# Secret-looking environment names are read from Secrets Manager, never from plain variables.
+SECRET_NAME_PATTERN = re.compile(r"(KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL)", re.IGNORECASE)
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def value_matches(type_name: str, value: Any) -> bool:
+    """True when a JSON value has the declared input type (bool is not an int here)."""
+    if type_name in ("int", "float") and isinstance(value, bool):
+        return False
+    return isinstance(value, PYTHON_TYPES[type_name])
+
+
+class InputField(StrictModel):
+    type: InputType
+    description: str = ""
+    required: bool = False
+    enum: list[Any] | None = None
+    default: Any = None
+    example: Any = None
+
+    @model_validator(mode="after")
+    def _values_match_type(self) -> InputField:
+        if self.enum is not None:
+            if not self.enum:
+                raise ValueError("enum must list at least one value")
+            wrong = [v for v in self.enum if not value_matches(self.type, v)]
+            if wrong:
+                raise ValueError(f"enum value {wrong[0]!r} is not of type {self.type}")
+        if self.default is not None:
+            if not value_matches(self.type, self.default):
+                raise ValueError(f"default {self.default!r} is not of type {self.type}")
+            if self.enum is not None and self.default not in self.enum:
+                raise ValueError(f"default {self.default!r} is not one of the enum values")
+        if self.example is not None and not value_matches(self.type, self.example):
+            raise ValueError(f"example {self.example!r} is not of type {self.type}")
+        if self.required and self.default is not None:
+            raise ValueError("a required input cannot have a default")
+        return self
+
+
+class Runtime(StrictModel):
+    timeout: Annotated[int, Field(ge=1, le=900)] = 300
+    memory: Annotated[int, Field(ge=128, le=10240)] = 1024
+    max_turns: Annotated[int, Field(ge=1, le=100)] = 10
+    retries: Annotated[int, Field(ge=0, le=10)] = 0
+    environment: list[str] = []
+    # Accepted from the original plan: the orchestrator is always triggered by the job queue.
+    triggers: list[Literal["sqs_queue"]] = []
+
+    @field_validator("environment")
+    @classmethod
+    def _environment_names(cls, names: list[str]) -> list[str]:
+        for name in names:
+            if not ENV_NAME_PATTERN.match(name):
+                raise ValueError(f"environment name {name!r} must match ^[A-Z][A-Z0-9_]*$")
+        if len(set(names)) != len(names):
+            raise ValueError("environment names must be unique")
+        return names
+
+
+class Capabilities(StrictModel):
+    tools: list[str] = []
+    structured_output: bool = True
+    output_schema: str | None = None
+
+    @field_validator("tools")
+    @classmethod
+    def _tool_names(cls, tools: list[str]) -> list[str]:
+        for tool in tools:
+            if not IDENTIFIER_PATTERN.match(tool) or keyword.iskeyword(tool):
+                raise ValueError(f"tool name {tool!r} is not a valid Python identifier")
+        if len(set(tools)) != len(tools):
+            raise ValueError("tool names must be unique")
+        return tools
+
+    @field_validator("output_schema")
+    @classmethod
+    def _schema_name(cls, name: str | None) -> str | None:
+        if name is not None and (not IDENTIFIER_PATTERN.match(name) or keyword.iskeyword(name)):
+            raise ValueError(f"output_schema {name!r} is not a valid Python identifier")
+        return name
+
+
+Access = Literal["none", "read", "read-write"]
+
+
+def _normalize_access(value: Any) -> Any:
+    """Map the original plan's spellings onto none | read | read-write."""
+    aliases = {"required": "read-write", "read-only": "read", "readonly": "read", None: "none"}
+    return aliases.get(value, value) if isinstance(value, str | None) else value
+
+
+class Dependencies(StrictModel):
+    database: Access = "read-write"
+    storage: Access = "none"
+    queue: Literal["none", "send"] = "none"
+    external_apis: list[str] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _aliases(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for key in ("database", "storage"):
+            if key in data:
+                data[key] = _normalize_access(data[key])
+        if data.get("queue") in ("required", None):
+            data["queue"] = "send" if data.get("queue") == "required" else "none"
+        return data
+
+    @field_validator("external_apis")
+    @classmethod
+    def _api_names(cls, names: list[str]) -> list[str]:
+        for name in names:
+            if not API_NAME_PATTERN.match(name):
+                raise ValueError(f"external API name {name!r} must match ^[a-z][a-z0-9_-]*$")
+        return names
+
+
+class Outputs(StrictModel):
+    key: str | None = None
+    output_fields: dict[str, InputType] = Field(default_factory=dict, alias="schema")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _aliases(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "database_field" in data:
+            data = dict(data)
+            data.setdefault("key", data.pop("database_field"))
+        return data
+
+    @field_validator("key")
+    @classmethod
+    def _key_name(cls, key: str | None) -> str | None:
+        if key is not None and not NAME_PATTERN.match(key):
+            raise ValueError(f"outputs.key {key!r} must match ^[a-z][a-z0-9_]*$")
+        return key
+
+    @field_validator("output_fields")
+    @classmethod
+    def _field_names(cls, fields: dict[str, str]) -> dict[str, str]:
+        for name in fields:
+            if not NAME_PATTERN.match(name) or keyword.iskeyword(name):
+                raise ValueError(f"output field {name!r} must match ^[a-z][a-z0-9_]*$")
+        return fields
+
+
+class Agent(StrictModel):
+    type: Literal["worker", "orchestrator"] = "worker"
+    description: str = ""
+    model: str | None = None
+    optional: bool = False
+    runtime: Runtime = Runtime()
+    capabilities: Capabilities = Capabilities()
+    dependencies: Dependencies = Dependencies()
+    outputs: Outputs = Outputs()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _orchestrator_defaults(cls, data: Any) -> Any:
+        """An orchestrator waits for its workers: it gets the longest timeout by default."""
+        if isinstance(data, dict) and data.get("type") == "orchestrator":
+            runtime = data.get("runtime") or {}
+            if isinstance(runtime, dict) and "timeout" not in runtime:
+                data = {**data, "runtime": {**runtime, "timeout": 900}}
+        return data
+
+
+class Step(StrictModel):
+    parallel: bool
+    agents: list[str]
+
+
+def parse_steps(raw: Any) -> list[Step]:
+    """Accept ``[a, b]``, ``[{sequential: [a]}, {parallel: [b, c]}]`` or a mix.
+
+    Consecutive bare names form one sequential step.
+    """
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise ValueError(
+            "must be a list of agent names or of {sequential: [...]} / {parallel: [...]}"
+        )
+    steps: list[Step] = []
+    names: list[str] = []
+    for index, item in enumerate(raw):
+        if isinstance(item, str):
+            names.append(item)
+            continue
+        if names:
+            steps.append(Step(parallel=False, agents=names))
+            names = []
+        if not isinstance(item, dict) or len(item) != 1:
+            raise ValueError(
+                f"step {index + 1} must be an agent name or one of {{sequential: [...]}}, "
+                f"{{parallel: [...]}} (got {item!r})"
+            )
+        ((kind, agents),) = item.items()
+        if kind not in ("sequential", "parallel"):
+            raise ValueError(
+                f"step {index + 1} has unknown kind {kind!r} (use sequential or parallel)"
+            )
+        if isinstance(agents, str):
+            agents = [agents]
+        if not isinstance(agents, list) or not all(isinstance(a, str) for a in agents):
+            raise ValueError(f"step {index + 1} ({kind}) must list agent names")
+        if not agents:
+            raise ValueError(f"step {index + 1} ({kind}) is empty")
+        steps.append(Step(parallel=kind == "parallel", agents=agents))
+    if names:
+        steps.append(Step(parallel=False, agents=names))
+    return steps
+
+
+class Rule(StrictModel):
+    name: str
+    condition: str = "always"
+    steps: list[Step]
+    otherwise: list[Step] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        if "agents" not in data:
+            raise ValueError("a rule needs agents")
+        data["steps"] = parse_steps(data.pop("agents"))
+        if "else" in data:
+            data["otherwise"] = parse_steps(data.pop("else"))
+        if isinstance(data.get("condition"), bool) and data["condition"]:
+            data["condition"] = "always"
+        return data
+
+    @field_validator("steps")
+    @classmethod
+    def _not_empty(cls, steps: list[Step]) -> list[Step]:
+        if not steps:
+            raise ValueError("agents is empty")
+        return steps
+
+    def all_steps(self) -> list[Step]:
+        return [*self.steps, *self.otherwise]
+
+
+class Orchestration(StrictModel):
+    strategy: Literal["dynamic", "sequential", "parallel", "planner"] = "dynamic"
+    on_failure: Literal["stop", "continue"] = "stop"
+    selection_rules: list[Rule] = []

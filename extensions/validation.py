@@ -1,0 +1,384 @@
+"""Validate the answers and agents.yaml into one ``Project``, collecting every problem.
+
+Each problem is one line that names the offending item. Validation never raises anything
+but ``SpecError``, whose ``problems`` lists all of them.
+"""
+
+from __future__ import annotations
+
+import keyword
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .conditions import check_condition, input_references
+from .spec import (
+    INPUT_TYPES,
+    NAME_PATTERN,
+    RESERVED_NAMES,
+    Agent,
+    InputField,
+    Orchestration,
+    Rule,
+    Step,
+)
+
+DEFAULT_ORCHESTRATOR = "orchestrator"
+# Function names are "<slug>-<agent>-<stage>"; stages are at most 8 characters.
+MAX_STAGE_LENGTH = 8
+LAMBDA_NAME_LIMIT = 64 - MAX_STAGE_LENGTH - 1
+# Time the orchestrator keeps for itself around each step (claiming, storing, handing over).
+ORCHESTRATOR_MARGIN_SECONDS = 30
+
+
+class SpecError(Exception):
+    """agents.yaml or the answers are invalid; ``problems`` holds one line per problem."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class Answers(BaseModel):
+    """The scalar answers of copier.yml."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    project_name: str = Field(min_length=1, max_length=80)
+    project_slug: str = Field(pattern=r"^[a-z][a-z0-9-]*[a-z0-9]$", max_length=40)
+    description: str = ""
+    aws_region: str = Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+    database: Literal["aurora-serverless-v2", "rds-postgres", "dynamodb"]
+    llm_provider: Literal["bedrock", "openai", "anthropic"]
+    llm_model: str = Field(min_length=1)
+    llm_fallback_model: str = ""
+    observability: Literal["none", "langfuse", "logfire"] = "none"
+    lambda_architecture: Literal["x86_64", "arm64"] = "x86_64"
+    python_version: Literal["3.12", "3.13"] = "3.12"
+    api: bool = True
+    jwt_issuer: str = ""
+    jwt_audience: str = ""
+    preset: Literal["finance", "sales-analytics", "blank"] = "finance"
+
+
+@dataclass(frozen=True)
+class Project:
+    """Everything the template needs, validated."""
+
+    answers: Answers
+    inputs: dict[str, InputField]
+    inputs_inferred: bool
+    workers: dict[str, Agent]
+    orchestrator_name: str
+    orchestrator: Agent
+    orchestration: Orchestration
+
+    @property
+    def package_name(self) -> str:
+        return self.answers.project_slug.replace("-", "_")
+
+
+def agent_worst_seconds(agent: Agent) -> int:
+    """Worst time the orchestrator may wait for one agent: every attempt times out."""
+    attempts = agent.runtime.retries + 1
+    backoff = sum(min(2**attempt, 30) for attempt in range(agent.runtime.retries))
+    return agent.runtime.timeout * attempts + backoff
+
+
+def step_worst_seconds(step: Step, workers: dict[str, Agent]) -> int:
+    times = [agent_worst_seconds(workers[name]) for name in step.agents if name in workers]
+    if not times:
+        return 0
+    return max(times) if step.parallel else sum(times)
+
+
+def worst_case_path_seconds(project: Project) -> int:
+    """Sequential sums, parallel maxima, the longer branch of each rule, every rule firing."""
+    total = 0
+    for rule in effective_rules(project.orchestration, list(project.workers)):
+        branches = [rule.steps, rule.otherwise]
+        total += max(sum(step_worst_seconds(s, project.workers) for s in b) for b in branches)
+    return total
+
+
+def effective_rules(orchestration: Orchestration, workers: list[str]) -> list[Rule]:
+    """The rules the plan runs: sequential/parallel without rules run every worker in one step."""
+    if orchestration.selection_rules or orchestration.strategy in ("dynamic", "planner"):
+        return list(orchestration.selection_rules)
+    parallel = orchestration.strategy == "parallel"
+    return [Rule(name="all_workers", steps=[Step(parallel=parallel, agents=workers)])]
+
+
+def _format_pydantic(prefix: str, error: ValidationError) -> list[str]:
+    problems = []
+    for item in error.errors():
+        location = ".".join(str(part) for part in item["loc"] if part != "__root__")
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown key"
+        elif item["type"] == "literal_error":
+            message = f"{message} (got {item['input']!r})"
+        where = f"{prefix}{'.' + location if location else ''}"
+        problems.append(f"{where}: {message}")
+    return problems
+
+
+def _check_name(kind: str, name: Any, problems: list[str]) -> bool:
+    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+        problems.append(f"{kind} {name!r}: name must match ^[a-z][a-z0-9_]*$")
+        return False
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        problems.append(f"{kind} {name!r}: name is a Python keyword")
+        return False
+    return True
+
+
+def _parse_inputs(raw: Any, problems: list[str]) -> dict[str, InputField]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.append("inputs: must be a mapping of field name to {type: ...}")
+        return {}
+    inputs = {}
+    for name, spec in raw.items():
+        if not _check_name("input", name, problems):
+            continue
+        if isinstance(spec, str):
+            spec = {"type": spec}
+        try:
+            inputs[name] = InputField.model_validate(spec)
+        except ValidationError as error:
+            problems.extend(_format_pydantic(f"input {name!r}", error))
+    return inputs
+
+
+def _parse_agents(raw: Any, slug: str, problems: list[str]) -> dict[str, Agent]:
+    if not isinstance(raw, dict) or not raw:
+        problems.append("agents: must define at least one agent")
+        return {}
+    agents = {}
+    for name, spec in raw.items():
+        if not _check_name("agent", name, problems):
+            continue
+        try:
+            agents[name] = Agent.model_validate(spec or {})
+        except ValidationError as error:
+            problems.extend(_format_pydantic(f"agent {name!r}", error))
+            continue
+        if name in RESERVED_NAMES and agents[name].type == "worker":
+            problems.append(f"agent {name!r}: name is reserved by the generated layout")
+        function_name = f"{slug}-{name}"
+        if len(function_name) > LAMBDA_NAME_LIMIT:
+            problems.append(
+                f"agent {name!r}: Lambda name {function_name!r} is {len(function_name)} characters; "
+                f"with the stage suffix it must fit 64 (at most {LAMBDA_NAME_LIMIT} here)"
+            )
+    return agents
+
+
+def _parse_orchestration(raw: Any, problems: list[str]) -> Orchestration | None:
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        problems.append("orchestration: must be a mapping")
+        return None
+    raw = dict(raw)
+    rules_raw = raw.pop("selection_rules", None) or []
+    try:
+        orchestration = Orchestration.model_validate(raw)
+    except ValidationError as error:
+        problems.extend(_format_pydantic("orchestration", error))
+        orchestration = None
+    if not isinstance(rules_raw, list):
+        problems.append("orchestration.selection_rules: must be a list of rules")
+        return None
+    rules = []
+    seen: set[str] = set()
+    for index, rule_raw in enumerate(rules_raw):
+        name = rule_raw.get("name") if isinstance(rule_raw, dict) else None
+        label = f"rule {name!r}" if isinstance(name, str) else f"rule #{index + 1}"
+        if not isinstance(rule_raw, dict):
+            problems.append(f"{label}: must be a mapping with name, condition and agents")
+            continue
+        if name is None:
+            problems.append(f"{label}: needs a name")
+            continue
+        if not _check_name("rule", name, problems):
+            continue
+        if name in seen:
+            problems.append(f"rule {name!r}: duplicate rule name")
+            continue
+        seen.add(name)
+        try:
+            rules.append(Rule.model_validate(rule_raw))
+        except ValidationError as error:
+            problems.extend(_format_pydantic(label, error))
+    if orchestration is None:
+        return None
+    return orchestration.model_copy(update={"selection_rules": rules})
+
+
+def _infer_inputs(rules: list[Rule]) -> dict[str, InputField]:
+    """Specs in the original plan's format declare no inputs: take them from the conditions."""
+    found: dict[str, str | None] = {}
+    for rule in rules:
+        for name, type_name in input_references(rule.condition).items():
+            if found.get(name) is None:
+                found[name] = type_name
+    return {name: InputField(type=type_name or "str") for name, type_name in found.items()}
+
+
+def _previous_step_agents(rules: list[Rule], index: int) -> frozenset[str]:
+    """Agents that can be in the last step reached before rule ``index`` is evaluated."""
+    agents: set[str] = set()
+    for rule in reversed(rules[:index]):
+        for branch in (rule.steps, rule.otherwise):
+            if branch:
+                agents.update(branch[-1].agents)
+        if rule.condition.strip() == "always" or rule.otherwise:
+            break
+    return frozenset(agents)
+
+
+def _check_rules(
+    rules: list[Rule],
+    workers: dict[str, Agent],
+    orchestrator_name: str,
+    inputs: dict[str, InputField],
+    problems: list[str],
+) -> None:
+    declared = {
+        name: frozenset(agent.outputs.output_fields) or None for name, agent in workers.items()
+    }
+    for index, rule in enumerate(rules):
+        for branch_name, branch in (("agents", rule.steps), ("else", rule.otherwise)):
+            for number, step in enumerate(branch, start=1):
+                where = f"rule {rule.name!r} {branch_name} step {number}"
+                if len(set(step.agents)) != len(step.agents):
+                    problems.append(f"{where}: names an agent twice")
+                for name in step.agents:
+                    if name == orchestrator_name:
+                        problems.append(
+                            f"{where}: {name!r} is the orchestrator; rules run workers only"
+                        )
+                    elif name not in workers:
+                        problems.append(f"{where}: agent {name!r} is not defined")
+        for message in check_condition(
+            rule.condition,
+            inputs=inputs,
+            agents=declared,
+            prev_step_agents=_previous_step_agents(rules, index),
+        ):
+            problems.append(f"rule {rule.name!r} condition: {message}")
+
+
+def _check_orchestrator_tools(
+    name: str, agent: Agent, workers: dict[str, Agent], problems: list[str]
+):
+    for tool in agent.capabilities.tools:
+        target = tool.removeprefix("invoke_")
+        if not tool.startswith("invoke_"):
+            problems.append(f"agent {name!r}: orchestrator tool {tool!r} must be invoke_<worker>")
+        elif target not in workers:
+            problems.append(f"agent {name!r}: tool {tool!r} names unknown worker {target!r}")
+
+
+def _check_timing(project: Project, problems: list[str]) -> None:
+    """Each agent call must fit one orchestrator invocation.
+
+    The orchestrator stores every result as it arrives and hands the job to a fresh
+    invocation when the next call might not fit, so a job may take longer than one
+    invocation; a single call (every attempt timing out) may not.
+    """
+    budget = project.orchestrator.runtime.timeout - ORCHESTRATOR_MARGIN_SECONDS
+    for name, agent in project.workers.items():
+        seconds = agent_worst_seconds(agent)
+        if seconds > budget:
+            problems.append(
+                f"agent {name!r}: worst case {seconds} s (timeout {agent.runtime.timeout} s x "
+                f"{agent.runtime.retries + 1} attempts + backoff) exceeds what orchestrator "
+                f"{project.orchestrator_name!r} can wait in one invocation "
+                f"({project.orchestrator.runtime.timeout} s timeout - "
+                f"{ORCHESTRATOR_MARGIN_SECONDS} s margin)"
+            )
+
+
+def load_project(answers: dict[str, Any]) -> Project:
+    """Validate the answers and the spec; raise ``SpecError`` listing every problem."""
+    problems: list[str] = []
+    try:
+        scalar = Answers.model_validate(answers)
+    except ValidationError as error:
+        problems.extend(_format_pydantic("answer", error))
+        scalar = None
+    slug = scalar.project_slug if scalar else str(answers.get("project_slug", ""))
+
+    inputs = _parse_inputs(answers.get("inputs"), problems)
+    agents = _parse_agents(answers.get("agents"), slug, problems)
+    orchestration = _parse_orchestration(answers.get("orchestration"), problems)
+
+    orchestrators = [name for name, agent in agents.items() if agent.type == "orchestrator"]
+    workers = {name: agent for name, agent in agents.items() if agent.type == "worker"}
+    if len(orchestrators) > 1:
+        problems.append(
+            f"agents: at most one orchestrator agent (found {', '.join(orchestrators)})"
+        )
+    if agents and not workers:
+        problems.append("agents: define at least one worker")
+    for name, agent in workers.items():
+        invoking = [t for t in agent.capabilities.tools if t.startswith("invoke_")]
+        if invoking:
+            problems.append(
+                f"agent {name!r}: tool {invoking[0]!r}: only the orchestrator invokes workers"
+            )
+    orchestrator_name = orchestrators[0] if orchestrators else DEFAULT_ORCHESTRATOR
+    orchestrator = agents[orchestrators[0]] if orchestrators else Agent(type="orchestrator")
+    _check_orchestrator_tools(orchestrator_name, orchestrator, workers, problems)
+
+    inputs_inferred = answers.get("inputs") is None
+    if orchestration is not None:
+        rules = orchestration.selection_rules
+        if inputs_inferred:
+            inputs = _infer_inputs(rules)
+        if orchestration.strategy == "planner":
+            if len(orchestrators) != 1:
+                problems.append(
+                    "orchestration.strategy: planner needs exactly one agent of type orchestrator"
+                )
+            if rules:
+                problems.append(
+                    "orchestration.selection_rules: the planner decides at run time; "
+                    "remove the rules or use strategy dynamic"
+                )
+        elif orchestration.strategy == "dynamic" and not rules:
+            problems.append(
+                "orchestration.selection_rules: strategy dynamic needs at least one rule"
+            )
+        _check_rules(rules, workers, orchestrator_name, inputs, problems)
+
+    if problems:
+        raise SpecError(problems)
+    assert scalar is not None and orchestration is not None
+    project = Project(
+        answers=scalar,
+        inputs=inputs,
+        inputs_inferred=inputs_inferred,
+        workers=workers,
+        orchestrator_name=orchestrator_name,
+        orchestrator=orchestrator,
+        orchestration=orchestration,
+    )
+    _check_timing(project, problems)
+    if problems:
+        raise SpecError(problems)
+    return project
+
+
+__all__ = [
+    "INPUT_TYPES",
+    "Answers",
+    "Project",
+    "SpecError",
+    "load_project",
+    "worst_case_path_seconds",
+]

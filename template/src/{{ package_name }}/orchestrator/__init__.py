@@ -1,0 +1,1 @@
+"""The orchestrator: claims a job, runs the plan, records the outcome."""

@@ -1,0 +1,1 @@
+"""Template-owned runtime: job store, job lifecycle, invocation, models, logging."""

@@ -1,0 +1,75 @@
+"""The model an agent runs on: offline, or the configured provider with an optional fallback.
+
+Bedrock and Anthropic go through LiteLLM (imported only when used); OpenAI uses the SDK's
+native chat-completions model. API keys come from the environment or Secrets Manager.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from agents import Model, ModelSettings
+
+from .offline import offline_model
+from .secrets import env_or_secret, secret_value
+from .settings import Settings
+
+
+class FallbackModel(Model):
+    """Ask ``primary``; if the call fails, ask ``fallback`` with the same request."""
+
+    def __init__(self, primary: Model, fallback: Model):
+        self.primary = primary
+        self.fallback = fallback
+
+    async def get_response(self, *args: Any, **kwargs: Any):
+        try:
+            return await self.primary.get_response(*args, **kwargs)
+        except Exception:
+            return await self.fallback.get_response(*args, **kwargs)
+
+    def stream_response(self, *args: Any, **kwargs: Any):
+        return self.primary.stream_response(*args, **kwargs)
+
+
+def _api_key(settings: Settings, variable: str) -> str | None:
+    if settings.llm_api_key_secret:
+        return secret_value(settings.llm_api_key_secret)
+    return env_or_secret(variable)
+
+
+def provider_model(name: str, settings: Settings) -> Model:
+    """A live model for ``name`` on the configured provider."""
+    if settings.llm_provider == "openai":
+        from agents import OpenAIChatCompletionsModel
+        from openai import AsyncOpenAI
+
+        client = AsyncOpenAI(api_key=_api_key(settings, "OPENAI_API_KEY"), max_retries=2)
+        return OpenAIChatCompletionsModel(model=name, openai_client=client)
+
+    # LiteLLM would otherwise download its model price list at import time.
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    from agents.extensions.models.litellm_model import LitellmModel
+
+    if settings.llm_provider == "anthropic":
+        api_key = _api_key(settings, "ANTHROPIC_API_KEY")
+        return LitellmModel(model=f"anthropic/{name}", api_key=api_key)
+    return LitellmModel(model=f"bedrock/{name}")
+
+
+def model_settings(settings: Settings) -> ModelSettings:
+    """Provider arguments that every call needs (Bedrock's region, passed explicitly)."""
+    if settings.llm_provider == "bedrock" and not settings.offline:
+        return ModelSettings(extra_args={"aws_region_name": settings.aws_region})
+    return ModelSettings()
+
+
+def model_for(agent: str, override: str | None, settings: Settings) -> Model:
+    """The model ``agent`` runs on: its override, else the project's default model."""
+    if settings.offline:
+        return offline_model(agent, settings.offline_latency)
+    primary = provider_model(override or settings.default_model, settings)
+    if settings.fallback_model:
+        return FallbackModel(primary, provider_model(settings.fallback_model, settings))
+    return primary

@@ -1,0 +1,48 @@
+"""The job and agent-result records every store reads and writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+JobStatus = Literal["pending", "running", "completed", "failed"]
+ResultStatus = Literal["ok", "error"]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    user_id: str
+    input: dict[str, Any]
+    job_type: str = "default"
+    status: JobStatus = "pending"
+    error: str | None = None
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    attempt: int = 0
+    lease_until: datetime | None = None
+    created_at: datetime = field(default_factory=utcnow)
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    updated_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(frozen=True)
+class AgentResult:
+    job_id: str
+    agent: str
+    status: ResultStatus
+    output: dict[str, Any] | None = None
+    error: str | None = None
+    duration_ms: int = 0
+    attempts: int = 1
+    tokens: int = 0
+    created_at: datetime = field(default_factory=utcnow)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"

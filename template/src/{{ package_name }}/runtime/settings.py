@@ -1,0 +1,59 @@
+"""Settings read once from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+
+from .. import config
+
+# Environment names that mean "credentials for the configured provider are available".
+CREDENTIAL_VARIABLES = {
+    "bedrock": ("AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI"),
+    "openai": ("OPENAI_API_KEY", "LLM_API_KEY_SECRET"),
+    "anthropic": ("ANTHROPIC_API_KEY", "LLM_API_KEY_SECRET"),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    store: str
+    sqlite_path: str
+    model_mode: str
+    aws_region: str
+    llm_provider: str
+    default_model: str
+    fallback_model: str
+    llm_api_key_secret: str
+    offline_latency: float
+    openai_tracing: bool
+
+    @property
+    def offline(self) -> bool:
+        return self.model_mode == "offline"
+
+
+def _default_model_mode(provider: str) -> str:
+    configured = any(os.environ.get(name) for name in CREDENTIAL_VARIABLES[provider])
+    return "live" if configured or os.environ.get("AWS_LAMBDA_FUNCTION_NAME") else "offline"
+
+
+@cache
+def get_settings() -> Settings:
+    provider = os.environ.get("LLM_PROVIDER", config.LLM_PROVIDER)
+    model_mode = os.environ.get("MODEL_MODE") or _default_model_mode(provider)
+    if model_mode not in ("offline", "live"):
+        raise ValueError(f"MODEL_MODE must be offline or live, not {model_mode!r}")
+    return Settings(
+        store=os.environ.get("JOB_STORE", "sqlite"),
+        sqlite_path=os.environ.get("SQLITE_PATH", ".local/jobs.db"),
+        model_mode=model_mode,
+        aws_region=os.environ.get("AWS_REGION", config.AWS_REGION),
+        llm_provider=provider,
+        default_model=os.environ.get("LLM_MODEL", config.DEFAULT_MODEL),
+        fallback_model=os.environ.get("LLM_FALLBACK_MODEL", config.FALLBACK_MODEL),
+        llm_api_key_secret=os.environ.get("LLM_API_KEY_SECRET", ""),
+        offline_latency=float(os.environ.get("OFFLINE_LATENCY_SECONDS", "0")),
+        openai_tracing=os.environ.get("OPENAI_TRACING", "") == "1",
+    )

@@ -1,0 +1,150 @@
+"""The step API that the compiled ``orchestrator/plan.py`` drives.
+
+``plan.py`` evaluates each rule's condition with ``run.input()``, ``run.result()`` and
+``run.prev_step()``, then calls ``run.sequential()`` / ``run.parallel()`` for its steps.
+This module decides what actually runs:
+
+- An agent that already has a successful result in this job (``completed``, or earlier
+  in this plan) is skipped: its output is reused, never recomputed.
+- An agent that failed may be attempted again if the plan names it again later.
+  ``failed`` and ``failed_optional`` list the agents whose latest attempt failed, in the
+  order of those failures.
+- A failed optional agent never stops anything. When a required agent fails and
+  ``stop_on_failure`` is set, the rest of a sequential step is not run, a parallel step
+  still waits for all of its agents, and :class:`StopPlan` is raised after the step.
+- ``steps`` records each step that ran at least one agent. ``prev_step()`` reads the
+  step most recently reached, even when all of its agents were skipped (their existing
+  outputs are read); a failed agent has no output.
+- An agent named twice in one step runs once.
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .conditions import MISSING
+
+
+@dataclass(frozen=True)
+class AgentOutcome:
+    """What running one agent gave: its structured output, or an error."""
+
+    ok: bool
+    output: dict[str, Any] | None = None
+    error: str | None = None
+
+
+class StopPlan(Exception):
+    """Raised after a step where a required agent failed, when stopping on failure."""
+
+    def __init__(self, failed: list[str]) -> None:
+        super().__init__(f"required agents failed: {', '.join(failed)}")
+        self.failed = failed
+
+
+def _lookup(value: Any, path: tuple[str | int, ...]) -> Any:
+    for key in path:
+        if isinstance(key, str):
+            found = isinstance(value, dict) and key in value
+        else:
+            found = isinstance(value, list) and -len(value) <= key < len(value)
+        if not found:
+            return MISSING
+        value = value[key]
+    return value
+
+
+class PlanRun:
+    """One execution of the plan for one job."""
+
+    def __init__(
+        self,
+        job_input: dict[str, Any],
+        *,
+        execute: Callable[[str], Awaitable[AgentOutcome]],
+        completed: Mapping[str, dict[str, Any]] | None = None,
+        optional: frozenset[str] = frozenset(),
+        stop_on_failure: bool = True,
+    ) -> None:
+        self._input = job_input
+        self._execute = execute
+        self._outputs: dict[str, dict[str, Any]] = dict(completed or {})
+        self._optional = optional
+        self._stop_on_failure = stop_on_failure
+        self._previous: frozenset[str] = frozenset()
+        self.steps: list[dict[str, Any]] = []
+        self.failed: list[str] = []
+        self.failed_optional: list[str] = []
+        self.stopped = False
+
+    def input(self, *path: str | int) -> Any:
+        """A value of the job's input, or MISSING."""
+        return _lookup(self._input, path)
+
+    def result(self, agent: str, *path: str | int) -> Any:
+        """A value of the output of an agent that succeeded in this job, or MISSING."""
+        if agent not in self._outputs:
+            return MISSING
+        return _lookup(self._outputs[agent], path)
+
+    def prev_step(self, agent: str, *path: str | int) -> Any:
+        """Like :meth:`result`, for an agent of the step reached just before."""
+        if agent not in self._previous:
+            return MISSING
+        return self.result(agent, *path)
+
+    @property
+    def outputs(self) -> dict[str, dict[str, Any]]:
+        """The outputs of the agents that succeeded in this job, by agent."""
+        return dict(self._outputs)
+
+    async def sequential(self, rule: str, agents: list[str]) -> None:
+        """Run agents one after another."""
+        names = list(dict.fromkeys(agents))
+        ran: list[str] = []
+        stop = False
+        for agent in names:
+            if agent in self._outputs:
+                continue
+            ran.append(agent)
+            if not self._record(agent, await self._execute(agent)):
+                stop = True
+                break
+        self._finish(rule, False, names, ran, stop)
+
+    async def parallel(self, rule: str, agents: list[str]) -> None:
+        """Run agents concurrently; all of them are awaited, even after a failure."""
+        names = list(dict.fromkeys(agents))
+        ran = [agent for agent in names if agent not in self._outputs]
+        outcomes = await asyncio.gather(
+            *(self._execute(agent) for agent in ran), return_exceptions=True
+        )
+        stop = False
+        for agent, outcome in zip(ran, outcomes, strict=True):
+            if isinstance(outcome, BaseException):
+                raise outcome
+            if not self._record(agent, outcome):
+                stop = True
+        self._finish(rule, True, names, ran, stop)
+
+    def _record(self, agent: str, outcome: AgentOutcome) -> bool:
+        """Store an outcome; False when it should stop the plan."""
+        failed = self.failed_optional if agent in self._optional else self.failed
+        if agent in failed:
+            failed.remove(agent)
+        if outcome.ok:
+            self._outputs[agent] = dict(outcome.output or {})
+            return True
+        failed.append(agent)
+        return agent in self._optional or not self._stop_on_failure
+
+    def _finish(
+        self, rule: str, parallel: bool, names: list[str], ran: list[str], stop: bool
+    ) -> None:
+        if ran:
+            self.steps.append({"rule": rule, "parallel": parallel, "agents": ran})
+        self._previous = frozenset(names)
+        if stop:
+            self.stopped = True
+            raise StopPlan(list(self.failed))

@@ -1,0 +1,38 @@
+"""Shared helpers for the template's tests: rendering projects and running commands."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from copier import run_copy
+
+ROOT = Path(__file__).resolve().parent.parent
+UV = shutil.which("uv") or f"{sys.executable} -m uv"
+
+
+def render(dst: Path, **data: Any) -> Path:
+    """Render the template (working tree included) into ``dst`` with --defaults."""
+    run_copy(str(ROOT), dst, data=data, defaults=True, unsafe=True, quiet=True)
+    return dst
+
+
+def run(command: list[str] | str, cwd: Path, env: dict[str, str] | None = None, timeout=900):
+    """Run a command; fail the test with its output when it fails."""
+    done = subprocess.run(
+        command,
+        cwd=cwd,
+        shell=isinstance(command, str),
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
+    )
+    if done.returncode != 0:
+        pytest.fail(f"{command} exited {done.returncode}\n{done.stdout}\n{done.stderr}")
+    return done

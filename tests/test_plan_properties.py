@@ -1,0 +1,459 @@
+"""Property tests: compiled plans behave like a reference interpreter, and ruff keeps them."""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import importlib
+import itertools
+import shutil
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT)) if str(ROOT) not in sys.path else None
+
+from extensions.conditions import check_condition  # noqa: E402
+from extensions.plan_compiler import compile_plan  # noqa: E402
+
+RUNTIME = ROOT / "template" / "src" / "{{ package_name }}" / "runtime"
+RUFF = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+
+# ---------------------------------------------------------------------------------------------
+# Random specs
+
+
+@dataclass(frozen=True)
+class Step:
+    parallel: bool
+    agents: list[str]
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    condition: str
+    steps: list[Step]
+    otherwise: list[Step] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Spec:
+    workers: list[str]
+    rules: list[Rule]
+    optional: frozenset[str]
+    stop: bool
+    strategy: str = "dynamic"
+
+
+INPUTS = ["kind", "count", "score", "flag", "tags", "meta"]
+FIELDS = ["label", "confidence", "items"]
+
+ints = st.integers(-3, 3)
+floats = st.sampled_from([-1.5, 0.0, 0.5, 2.5, 1e16, 3.25e-5])
+words = st.sampled_from(["a", "b", "financial", "x y", "it's", 'say "hi"', "é", "\\n", ""])
+scalars = st.one_of(ints, floats, words, st.booleans(), st.none())
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(FIELDS), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def literal_text(value: Any, draw: Any) -> str:
+    if isinstance(value, bool):
+        return draw(st.sampled_from([str(value), str(value).lower()]))
+    if value is None:
+        return draw(st.sampled_from(["None", "null"]))
+    if isinstance(value, list):
+        return "[" + ", ".join(literal_text(item, draw) for item in value) + "]"
+    return repr(value)
+
+
+@st.composite
+def literals(draw: Any, long_text: bool = False) -> str:
+    if long_text and draw(st.booleans()):
+        return repr(draw(st.text(st.sampled_from("abc xyz'\"\\é"), max_size=70)))
+    value = draw(st.one_of(scalars, st.lists(scalars, max_size=4)))
+    return literal_text(value, draw)
+
+
+@st.composite
+def paths(draw: Any, workers: list[str]) -> str:
+    root = draw(st.sampled_from(["input", "input", "results", "prev_step"]))
+    if root == "input":
+        text = f"input.{draw(st.sampled_from(INPUTS))}"
+    else:
+        text = f"{root}.{draw(st.sampled_from(workers))}.{draw(st.sampled_from(FIELDS))}"
+    for _ in range(draw(st.integers(0, 2))):
+        text += draw(st.sampled_from([".label", "[0]", "[-1]", "['items']", ".items"]))
+    return text
+
+
+@st.composite
+def conditions(draw: Any, workers: list[str], depth: int = 2, long_text: bool = False) -> str:
+    choice = draw(st.integers(0, 5 if depth > 0 else 2))
+    if choice <= 1:
+        operands = [draw(paths(workers))]
+        for _ in range(draw(st.sampled_from([1, 1, 1, 2]))):
+            operand = draw(st.one_of(paths(workers), literals(long_text)))
+            operands.append(operand)
+        if draw(st.booleans()):
+            operands[0], operands[1] = operands[1], operands[0]
+        ops = [
+            draw(st.sampled_from(["==", "!=", "<", "<=", ">", ">=", "in", "not in"]))
+            for _ in operands[1:]
+        ]
+        return " ".join(
+            itertools.chain.from_iterable(zip(operands, [*ops, ""], strict=True))
+        ).strip()
+    if choice == 2:
+        return draw(paths(workers))
+    if choice == 3:
+        return f"not ({draw(conditions(workers, depth - 1, long_text))})"
+    op = draw(st.sampled_from(["and", "or"]))
+    parts = [
+        f"({draw(conditions(workers, depth - 1, long_text))})"
+        for _ in range(draw(st.integers(2, 3)))
+    ]
+    return f" {op} ".join(parts)
+
+
+@st.composite
+def specs(draw: Any, long_text: bool = False) -> Spec:
+    count = draw(st.integers(3, 8))
+    if long_text:
+        workers = [f"agent_{index}_" + "x" * draw(st.integers(0, 25)) for index in range(count)]
+    else:
+        workers = [f"w{index}" for index in range(count)]
+
+    def steps(minimum: int) -> Any:
+        return st.lists(
+            st.builds(
+                Step, st.booleans(), st.lists(st.sampled_from(workers), min_size=1, max_size=4)
+            ),
+            min_size=minimum,
+            max_size=3,
+        )
+
+    rules = []
+    for index in range(draw(st.integers(1, 5))):
+        condition = draw(
+            st.one_of(st.just("always"), conditions(workers, long_text=long_text))
+            if not long_text
+            else conditions(workers, long_text=True)
+        )
+        name = f"rule_{index}" + ("_" + "y" * draw(st.integers(0, 30)) if long_text else "")
+        otherwise = draw(steps(0)) if condition != "always" else []
+        rules.append(Rule(name, condition, draw(steps(1)), otherwise))
+    optional = frozenset(draw(st.lists(st.sampled_from(workers), max_size=3)))
+    return Spec(workers, rules, optional, draw(st.booleans()))
+
+
+# ---------------------------------------------------------------------------------------------
+# The reference interpreter (independent of the compiler and of runtime/steps.py)
+
+
+class Missing:
+    pass
+
+
+GONE = Missing()
+
+
+def walk_path(value: Any, keys: list[Any]) -> Any:
+    for key in keys:
+        if isinstance(key, str):
+            if not isinstance(value, dict) or key not in value:
+                return GONE
+        elif not isinstance(value, list) or not -len(value) <= key < len(value):
+            return GONE
+        value = value[key]
+    return value
+
+
+@dataclass
+class State:
+    job_input: dict[str, Any]
+    outputs: dict[str, dict[str, Any]]
+    previous: set[str] = field(default_factory=set)
+
+
+def evaluate(node: ast.AST, state: State) -> Any:
+    if isinstance(node, ast.Expression):
+        return evaluate(node.body, state)
+    if isinstance(node, ast.BoolOp):
+        results = [evaluate(value, state) for value in node.values]
+        return all(results) if isinstance(node.op, ast.And) else any(results)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return not evaluate(node.operand, state)
+    if isinstance(node, ast.Compare):
+        sides = [value_of(side, state) for side in (node.left, *node.comparators)]
+        for index, op in enumerate(node.ops):
+            left, right = sides[index], sides[index + 1]
+            if left is GONE or right is GONE:
+                return False
+            python = {
+                ast.Eq: "==",
+                ast.NotEq: "!=",
+                ast.Lt: "<",
+                ast.LtE: "<=",
+                ast.Gt: ">",
+                ast.GtE: ">=",
+                ast.In: "in",
+                ast.NotIn: "not in",
+            }[type(op)]
+            try:
+                outcome = {
+                    "==": lambda a, b: a == b,
+                    "!=": lambda a, b: a != b,
+                    "<": lambda a, b: a < b,
+                    "<=": lambda a, b: a <= b,
+                    ">": lambda a, b: a > b,
+                    ">=": lambda a, b: a >= b,
+                    "in": lambda a, b: a in b,
+                    "not in": lambda a, b: a not in b,
+                }[python](left, right)
+            except TypeError:
+                return False
+            if not outcome:
+                return False
+        return True
+    value = value_of(node, state)
+    return value is not GONE and bool(value)
+
+
+def value_of(node: ast.AST, state: State) -> Any:
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Name):
+        return {"true": True, "false": False, "null": None}[node.id]
+    if isinstance(node, ast.UnaryOp):
+        return -value_of(node.operand, state)
+    if isinstance(node, ast.List | ast.Tuple):
+        return [value_of(item, state) for item in node.elts]
+    keys: list[Any] = []
+    while isinstance(node, ast.Attribute | ast.Subscript):
+        if isinstance(node, ast.Attribute):
+            keys.append(node.attr)
+        else:
+            keys.append(value_of(node.slice, state))
+        node = node.value
+    keys.reverse()
+    assert isinstance(node, ast.Name)
+    if node.id == "input":
+        return walk_path(state.job_input, keys)
+    agent, rest = keys[0], keys[1:]
+    if agent not in state.outputs or (node.id == "prev_step" and agent not in state.previous):
+        return GONE
+    return walk_path(state.outputs[agent], rest)
+
+
+@dataclass
+class Job:
+    job_input: dict[str, Any]
+    outputs: dict[str, dict[str, Any]]
+    failing: frozenset[str]
+    completed: dict[str, dict[str, Any]]
+
+
+def reference(spec: Spec, job: Job) -> tuple[list[dict[str, Any]], list[str], list[str], bool]:
+    state = State(job.job_input, dict(job.completed))
+    steps: list[dict[str, Any]] = []
+    failed: list[str] = []
+    failed_optional: list[str] = []
+    for rule in spec.rules:
+        chosen = rule.steps
+        if rule.condition != "always":
+            chosen = (
+                rule.steps
+                if evaluate(ast.parse(rule.condition, mode="eval"), state)
+                else rule.otherwise
+            )
+        for step in chosen:
+            names = list(dict.fromkeys(step.agents))
+            ran: list[str] = []
+            stop = False
+            for agent in names:
+                if agent in state.outputs:
+                    continue
+                ran.append(agent)
+                bucket = failed_optional if agent in spec.optional else failed
+                if agent in bucket:
+                    bucket.remove(agent)
+                if agent in job.failing:
+                    bucket.append(agent)
+                    if agent not in spec.optional and spec.stop:
+                        stop = True
+                        if not step.parallel:
+                            break
+                else:
+                    state.outputs[agent] = job.outputs[agent]
+            if ran:
+                steps.append({"rule": rule.name, "parallel": step.parallel, "agents": ran})
+            state.previous = set(names)
+            if stop:
+                return steps, failed, failed_optional, True
+    return steps, failed, failed_optional, False
+
+
+# ---------------------------------------------------------------------------------------------
+# Running compiled plans
+
+
+@pytest.fixture(scope="module")
+def plan_package(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    root = tmp_path_factory.mktemp("plans")
+    name = f"plan_pkg_{uuid.uuid4().hex[:8]}"
+    package = root / name
+    (package / "runtime").mkdir(parents=True)
+    (package / "orchestrator").mkdir()
+    for path in (package / "__init__.py", package / "runtime" / "__init__.py"):
+        path.write_text("")
+    (package / "orchestrator" / "__init__.py").write_text("")
+    for module in ("conditions.py", "steps.py"):
+        shutil.copy(RUNTIME / module, package / "runtime" / module)
+    sys.path.insert(0, str(root))
+    counter = itertools.count()
+
+    def load(source: str) -> Any:
+        module = f"plan_{next(counter)}"
+        (package / "orchestrator" / f"{module}.py").write_text(source)
+        return importlib.import_module(f"{name}.orchestrator.{module}")
+
+    steps = importlib.import_module(f"{name}.runtime.steps")
+    yield load, steps
+    sys.path.remove(str(root))
+
+
+@st.composite
+def jobs(draw: Any, spec: Spec) -> Job:
+    job_input = {key: draw(values) for key in draw(st.lists(st.sampled_from(INPUTS), unique=True))}
+    outputs = {
+        worker: draw(st.dictionaries(st.sampled_from(FIELDS), values, max_size=3))
+        for worker in spec.workers
+    }
+    failing = frozenset(draw(st.lists(st.sampled_from(spec.workers), max_size=4)))
+    completed_names = draw(st.lists(st.sampled_from(spec.workers), max_size=3, unique=True))
+    completed = {worker: outputs[worker] for worker in completed_names}
+    return Job(job_input, outputs, failing, completed)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_compiled_plan_matches_reference(plan_package: Any, data: st.DataObject) -> None:
+    load, steps_module = plan_package
+    spec = data.draw(specs())
+    job = data.draw(jobs(spec))
+    source = compile_plan(
+        spec.rules,
+        on_failure="stop" if spec.stop else "continue",
+        strategy="dynamic",
+        workers=spec.workers,
+    )
+    plan = load(source)
+    executed: list[str] = []
+
+    async def execute(agent: str) -> Any:
+        executed.append(agent)
+        await asyncio.sleep(0)
+        if agent in job.failing:
+            return steps_module.AgentOutcome(ok=False, error=f"{agent} failed")
+        return steps_module.AgentOutcome(ok=True, output=job.outputs[agent])
+
+    run = steps_module.PlanRun(
+        job.job_input,
+        execute=execute,
+        completed=job.completed,
+        optional=spec.optional,
+        stop_on_failure=spec.stop,
+    )
+    stopped = False
+    try:
+        asyncio.run(plan.run_plan(run))
+    except steps_module.StopPlan:
+        stopped = True
+    expected_steps, expected_failed, expected_optional, expected_stop = reference(spec, job)
+    assert run.steps == expected_steps
+    assert run.failed == expected_failed
+    assert run.failed_optional == expected_optional
+    assert stopped == expected_stop == run.stopped
+    assert not set(executed) & set(job.completed), "a completed agent ran again"
+    assert sorted(executed) == sorted(a for step in expected_steps for a in step["agents"])
+
+
+# ---------------------------------------------------------------------------------------------
+# ruff keeps compiled plans as they are
+
+
+def ruff_problems(sources: list[str], directory: Path, line_length: int) -> str:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "ruff.toml").write_text(
+        f'line-length = {line_length}\ntarget-version = "py312"\n'
+        '[lint]\nselect = ["E", "F", "W", "I", "B", "UP", "SIM"]\n'
+    )
+    for index, source in enumerate(sources):
+        (directory / f"plan_{index}.py").write_text(source)
+    report = ""
+    for command in (["format", "--check", "--diff", "."], ["check", "--no-cache", "."]):
+        result = subprocess.run(
+            [RUFF, *command], cwd=directory, capture_output=True, text=True, check=False
+        )
+        if result.returncode:
+            report += result.stdout[-6000:] + result.stderr[-2000:]
+    return report
+
+
+@pytest.mark.skipif(RUFF is None, reason="ruff is not installed")
+@pytest.mark.parametrize("line_length", [88, 100])
+def test_compiled_plans_are_ruff_clean(tmp_path: Path, line_length: int) -> None:
+    sources: list[str] = []
+
+    @settings(max_examples=1500, deadline=None, database=None)
+    @given(st.one_of(specs(long_text=True), specs()))
+    def collect(spec: Spec) -> None:
+        sources.append(
+            compile_plan(
+                spec.rules,
+                on_failure="stop",
+                strategy="dynamic",
+                workers=spec.workers,
+                line_length=line_length,
+            )
+        )
+
+    collect()
+    assert ruff_problems(sources, tmp_path, line_length) == ""
+
+
+def test_generated_conditions_are_valid() -> None:
+    """The strategies only produce conditions that the checker accepts."""
+
+    @settings(max_examples=100, deadline=None, database=None)
+    @given(st.data())
+    def check(data: st.DataObject) -> None:
+        workers = ["w0", "w1", "w2"]
+        text = data.draw(conditions(workers, long_text=data.draw(st.booleans())))
+
+        class Info:
+            type = "str"
+
+        problems = check_condition(
+            text,
+            inputs={name: Info() for name in INPUTS},
+            agents={worker: None for worker in workers},
+            prev_step_agents=frozenset(workers),
+        )
+        assert problems == [], (text, problems)
+
+    check()
