@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from .examples import example_inputs, expected_run, offline_output
+from .infrastructure import terraform_variables
 from .plan_compiler import compile_plan, mermaid_diagram
-from .spec import SECRET_NAME_PATTERN, Agent
+from .spec import SECRET_NAME_PATTERN, Agent, Rule, Step
 from .validation import Project, agent_worst_seconds, effective_rules, worst_case_path_seconds
 
 ANNOTATIONS = {
@@ -148,9 +149,15 @@ def template_context(project: Project) -> dict[str, Any]:
         invoked = [t.removeprefix("invoke_") for t in tools] if tools else worker_names
     orchestrator["invokes"] = invoked
     examples = example_inputs(project.inputs, rules)
+    workers = [_agent_context(n, a, project) for n, a in project.workers.items()]
+    # The offline planner calls every invoke tool once; each call is a one-agent step.
+    scenario_rules = rules
+    if planner:
+        steps = [Step(parallel=False, agents=[name]) for name in invoked]
+        scenario_rules = [Rule(name="planner", steps=steps)]
     return {
         "package_name": project.package_name,
-        "workers": [_agent_context(n, a, project) for n, a in project.workers.items()],
+        "workers": workers,
         "orchestrator": orchestrator,
         "strategy": orchestration.strategy,
         "planner": planner,
@@ -181,6 +188,9 @@ def template_context(project: Project) -> dict[str, Any]:
         "inputs_list": _input_context(project),
         "inputs_inferred": project.inputs_inferred,
         "examples": examples,
-        "scenarios": scenarios(project, rules, examples),
+        "scenarios": scenarios(project, scenario_rules, examples),
         "worst_case_seconds": worst_case_path_seconds(project),
+        "terraform_variables": terraform_variables(
+            project.package_name, workers, orchestrator, planner=planner, answers=project.answers
+        ),
     }

@@ -172,7 +172,8 @@ def example_inputs(inputs: dict[str, InputField], rules: list[Rule]) -> list[dic
         examples.append({"name": name, "input": job_input, "rules": fired})
     if not examples:
         examples.append({"name": "default", "input": base, "rules": []})
-    return examples
+    # The richest path first: it is the default input of `make run` and of the tests.
+    return sorted(examples, key=lambda example: -len(example["rules"]))
 
 
 def offline_output(name: str, agent: Agent) -> dict[str, Any]:

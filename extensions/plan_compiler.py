@@ -197,16 +197,20 @@ def _if_lines(tree: Tree, indent: int, width: int) -> list[str]:
     flat = _print_doc(["if ", _doc(tree), ":"], indent, 10**9)
     if len(flat) == 1 and len(flat[0]) <= width:
         return flat
-    if tree[0] == "bool":
-        if len(tree[2]) == 2:
-            # ruff omits the optional parentheses if splitting the operands' own brackets
-            # is enough.
-            lines = _print_doc(["if ", _doc(tree, bool_breaks=False), ":"], indent, width)
-            if all(len(line) <= width for line in lines):
-                return lines
-        parenthesized = _Group([_IfBreak("("), _Indent([_SOFT, _doc(tree)]), _SOFT, _IfBreak(")")])
-        return _print_doc(["if ", parenthesized, ":"], indent, width)
-    return _print_doc(["if ", _doc(tree), ":"], indent, width)
+    if tree[0] != "bool":
+        return _print_doc(["if ", _doc(tree), ":"], indent, width)
+    parenthesized = _Group([_IfBreak("("), _Indent([_SOFT, _doc(tree)]), _SOFT, _IfBreak(")")])
+    with_parentheses = _print_doc(["if ", parenthesized, ":"], indent, width)
+    if len(tree[2]) > 2:
+        return with_parentheses
+    # With two operands, ruff omits the optional parentheses when splitting the operands'
+    # own brackets is enough, or when nothing fits anyway.
+    omitted = _print_doc(["if ", _doc(tree, bool_breaks=False), ":"], indent, width)
+    if all(len(line) <= width for line in omitted):
+        return omitted
+    if all(len(line) <= width for line in with_parentheses):
+        return with_parentheses
+    return omitted
 
 
 # ---------------------------------------------------------------------------------------------
@@ -315,6 +319,13 @@ def compile_plan(
             out.append(f"{INDENT}else:")
             for step in rule.otherwise:
                 out += _step_lines(rule.name, step, 8, line_length)
+    # A string literal can be longer than a line: ruff format leaves it so, and so do we.
+    out = [
+        f"{line}  # noqa: E501"
+        if len(line) > line_length and not line.lstrip().startswith("#")
+        else line
+        for line in out
+    ]
     return "\n".join(out) + "\n"
 
 

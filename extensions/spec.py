@@ -8,6 +8,7 @@ reads one canonical shape.
 from __future__ import annotations
 
 import keyword
+import math
 import re
 from typing import Annotated, Any, Literal
 
@@ -45,6 +46,45 @@ PYTHON_TYPES: dict[str, tuple[type, ...]] = {
     "dict": (dict,),
 }
 
+# Field names that a generated pydantic model cannot have: BaseModel's own attributes, its
+# protected ``model_`` namespace, and the type names its annotations use.
+_BASE_MODEL_ATTRIBUTES = frozenset(name for name in dir(BaseModel) if not name.startswith("_"))
+SHADOWING_TYPE_NAMES = frozenset(INPUT_TYPES)
+
+
+def field_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a field of a generated pydantic model, or None."""
+    if name.startswith("model_") or name in _BASE_MODEL_ATTRIBUTES:
+        return f"{name!r} is an attribute of pydantic's BaseModel"
+    if name in SHADOWING_TYPE_NAMES:
+        return f"{name!r} would shadow the type name used in the generated annotations"
+    return None
+
+
+def json_value_problem(value: Any) -> str | None:
+    """Why a YAML value cannot be a JSON value (dates, non-finite numbers...), or None."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if item is None or isinstance(item, bool | int | str):
+            continue
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                return f"{item!r} is not a finite number"
+            continue
+        if isinstance(item, list):
+            stack.extend(item)
+            continue
+        if isinstance(item, dict):
+            for key in item:
+                if not isinstance(key, str):
+                    return f"mapping key {key!r} is not a string"
+            stack.extend(item.values())
+            continue
+        return f"{item!r} ({type(item).__name__}) is not a JSON value"
+    return None
+
+
 # Secret-looking environment names are read from Secrets Manager, never from plain variables.
 SECRET_NAME_PATTERN = re.compile(r"(KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL)", re.IGNORECASE)
 
@@ -70,6 +110,14 @@ class InputField(StrictModel):
 
     @model_validator(mode="after")
     def _values_match_type(self) -> InputField:
+        for label, value in (
+            ("enum", self.enum),
+            ("default", self.default),
+            ("example", self.example),
+        ):
+            problem = json_value_problem(value)
+            if problem:
+                raise ValueError(f"{label}: {problem}")
         if self.enum is not None:
             if not self.enum:
                 raise ValueError("enum must list at least one value")
@@ -176,8 +224,10 @@ class Outputs(StrictModel):
     @classmethod
     def _aliases(cls, data: Any) -> Any:
         if isinstance(data, dict) and "database_field" in data:
+            if "key" in data:
+                raise ValueError("give key or database_field (its old name), not both")
             data = dict(data)
-            data.setdefault("key", data.pop("database_field"))
+            data["key"] = data.pop("database_field")
         return data
 
     @field_validator("key")
@@ -192,7 +242,12 @@ class Outputs(StrictModel):
     def _field_names(cls, fields: dict[str, str]) -> dict[str, str]:
         for name in fields:
             if not NAME_PATTERN.match(name) or keyword.iskeyword(name):
-                raise ValueError(f"output field {name!r} must match ^[a-z][a-z0-9_]*$")
+                raise ValueError(
+                    f"output field {name!r} must match ^[a-z][a-z0-9_]*$ and not be a keyword"
+                )
+            problem = field_name_problem(name)
+            if problem:
+                raise ValueError(f"output field {problem}")
         return fields
 
 
@@ -276,10 +331,23 @@ class Rule(StrictModel):
         if not isinstance(data, dict):
             return data
         data = dict(data)
-        if "agents" not in data:
+        for key in ("steps", "otherwise"):
+            # Only code builds rules from Step objects; in agents.yaml they are agents / else.
+            value = data.get(key)
+            if key in data and not (
+                isinstance(value, list) and all(isinstance(step, Step) for step in value)
+            ):
+                spelling = "agents" if key == "steps" else "else"
+                raise ValueError(f"unknown key {key!r} (write {spelling})")
+        if "agents" in data:
+            if "steps" in data:
+                raise ValueError("unknown key 'steps' (write agents)")
+            data["steps"] = parse_steps(data.pop("agents"))
+        elif "steps" not in data:
             raise ValueError("a rule needs agents")
-        data["steps"] = parse_steps(data.pop("agents"))
         if "else" in data:
+            if "otherwise" in data:
+                raise ValueError("unknown key 'otherwise' (write else)")
             data["otherwise"] = parse_steps(data.pop("else"))
         if isinstance(data.get("condition"), bool) and data["condition"]:
             data["condition"] = "always"

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .conditions import check_condition, input_references
 from .spec import (
+    IDENTIFIER_PATTERN,
     INPUT_TYPES,
     NAME_PATTERN,
     RESERVED_NAMES,
@@ -22,6 +23,7 @@ from .spec import (
     Orchestration,
     Rule,
     Step,
+    field_name_problem,
 )
 
 DEFAULT_ORCHESTRATOR = "orchestrator"
@@ -36,6 +38,7 @@ class SpecError(Exception):
     """agents.yaml or the answers are invalid; ``problems`` holds one line per problem."""
 
     def __init__(self, problems: list[str]):
+        problems = [" ".join(problem.splitlines()) for problem in problems]
         super().__init__("\n".join(problems))
         self.problems = problems
 
@@ -94,11 +97,27 @@ def step_worst_seconds(step: Step, workers: dict[str, Agent]) -> int:
 
 
 def worst_case_path_seconds(project: Project) -> int:
-    """Sequential sums, parallel maxima, the longer branch of each rule, every rule firing."""
+    """Sequential sums, parallel maxima, the longer branch of each rule, every rule firing.
+
+    An agent counts once on the path: one that already has a result is not run again, so a
+    later step that names it again waits only for its other agents.
+    """
     total = 0
+    counted: set[str] = set()
     for rule in effective_rules(project.orchestration, list(project.workers)):
-        branches = [rule.steps, rule.otherwise]
-        total += max(sum(step_worst_seconds(s, project.workers) for s in b) for b in branches)
+        best, best_agents = 0, set()
+        for branch in (rule.steps, rule.otherwise):
+            seconds, ran = 0, set(counted)
+            for step in branch:
+                fresh = [name for name in step.agents if name not in ran]
+                seconds += step_worst_seconds(
+                    Step(parallel=step.parallel, agents=fresh), project.workers
+                )
+                ran.update(fresh)
+            if seconds >= best:
+                best, best_agents = seconds, ran
+        total += best
+        counted = best_agents
     return total
 
 
@@ -110,16 +129,23 @@ def effective_rules(orchestration: Orchestration, workers: list[str]) -> list[Ru
     return [Rule(name="all_workers", steps=[Step(parallel=parallel, agents=workers)])]
 
 
+def _location_part(part: Any) -> str:
+    if isinstance(part, int) or (isinstance(part, str) and IDENTIFIER_PATTERN.match(part)):
+        return str(part)
+    return repr(part)
+
+
 def _format_pydantic(prefix: str, error: ValidationError) -> list[str]:
     problems = []
     for item in error.errors():
-        location = ".".join(str(part) for part in item["loc"] if part != "__root__")
+        location = ".".join(_location_part(part) for part in item["loc"] if part != "__root__")
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
             message = "unknown key"
         elif item["type"] == "literal_error":
             message = f"{message} (got {item['input']!r})"
-        where = f"{prefix}{'.' + location if location else ''}"
+        separator = " " if prefix.endswith("'") else "."
+        where = f"{prefix}{separator + location if location else ''}"
         problems.append(f"{where}: {message}")
     return problems
 
@@ -134,7 +160,8 @@ def _check_name(kind: str, name: Any, problems: list[str]) -> bool:
     return True
 
 
-def _parse_inputs(raw: Any, problems: list[str]) -> dict[str, InputField]:
+def _parse_inputs(raw: Any, problems: list[str], invalid: set[str]) -> dict[str, InputField]:
+    """The valid inputs; ``invalid`` receives the names of inputs that failed validation."""
     if raw is None:
         return {}
     if not isinstance(raw, dict):
@@ -144,54 +171,67 @@ def _parse_inputs(raw: Any, problems: list[str]) -> dict[str, InputField]:
     for name, spec in raw.items():
         if not _check_name("input", name, problems):
             continue
+        reason = field_name_problem(name)
+        if reason:
+            problems.append(f"input {name!r}: name not allowed: {reason}")
+            continue
         if isinstance(spec, str):
             spec = {"type": spec}
         try:
             inputs[name] = InputField.model_validate(spec)
         except ValidationError as error:
             problems.extend(_format_pydantic(f"input {name!r}", error))
+            invalid.add(name)
     return inputs
 
 
-def _parse_agents(raw: Any, slug: str, problems: list[str]) -> dict[str, Agent]:
+def _parse_agents(raw: Any, slug: str, problems: list[str], invalid: set[str]) -> dict[str, Agent]:
+    """The valid agents; ``invalid`` receives the names of agents that failed validation."""
     if not isinstance(raw, dict) or not raw:
-        problems.append("agents: must define at least one agent")
+        problems.append("agents: must be a mapping that defines at least one agent")
         return {}
     agents = {}
     for name, spec in raw.items():
         if not _check_name("agent", name, problems):
             continue
         try:
-            agents[name] = Agent.model_validate(spec or {})
+            agents[name] = Agent.model_validate({} if spec is None else spec)
         except ValidationError as error:
             problems.extend(_format_pydantic(f"agent {name!r}", error))
+            invalid.add(name)
             continue
-        if name in RESERVED_NAMES and agents[name].type == "worker":
+        if name in RESERVED_NAMES and not (
+            name == DEFAULT_ORCHESTRATOR and agents[name].type == "orchestrator"
+        ):
             problems.append(f"agent {name!r}: name is reserved by the generated layout")
         function_name = f"{slug}-{name}"
         if len(function_name) > LAMBDA_NAME_LIMIT:
             problems.append(
-                f"agent {name!r}: Lambda name {function_name!r} is {len(function_name)} characters; "
-                f"with the stage suffix it must fit 64 (at most {LAMBDA_NAME_LIMIT} here)"
+                f"agent {name!r}: Lambda name {function_name!r} is {len(function_name)} "
+                f"characters; with the stage suffix it must fit 64 (at most {LAMBDA_NAME_LIMIT} "
+                "here): shorten the agent name or the project slug"
             )
     return agents
 
 
-def _parse_orchestration(raw: Any, problems: list[str]) -> Orchestration | None:
-    raw = raw or {}
+def _parse_orchestration(raw: Any, problems: list[str]) -> tuple[Orchestration, bool]:
+    """The orchestration, and whether it is valid (when not, its rules are still checked)."""
+    raw = {} if raw is None else raw
     if not isinstance(raw, dict):
         problems.append("orchestration: must be a mapping")
-        return None
+        return Orchestration(), False
     raw = dict(raw)
-    rules_raw = raw.pop("selection_rules", None) or []
+    rules_raw = raw.pop("selection_rules", None)
+    rules_raw = [] if rules_raw is None else rules_raw
+    valid = True
     try:
         orchestration = Orchestration.model_validate(raw)
     except ValidationError as error:
         problems.extend(_format_pydantic("orchestration", error))
-        orchestration = None
+        orchestration, valid = Orchestration(), False
     if not isinstance(rules_raw, list):
         problems.append("orchestration.selection_rules: must be a list of rules")
-        return None
+        return orchestration, False
     rules = []
     seen: set[str] = set()
     for index, rule_raw in enumerate(rules_raw):
@@ -213,16 +253,19 @@ def _parse_orchestration(raw: Any, problems: list[str]) -> Orchestration | None:
             rules.append(Rule.model_validate(rule_raw))
         except ValidationError as error:
             problems.extend(_format_pydantic(label, error))
-    if orchestration is None:
-        return None
-    return orchestration.model_copy(update={"selection_rules": rules})
+            valid = False
+    return orchestration.model_copy(update={"selection_rules": rules}), valid
 
 
 def _infer_inputs(rules: list[Rule]) -> dict[str, InputField]:
     """Specs in the original plan's format declare no inputs: take them from the conditions."""
     found: dict[str, str | None] = {}
     for rule in rules:
-        for name, type_name in input_references(rule.condition).items():
+        try:
+            references = input_references(rule.condition)
+        except ValueError:  # reported by check_condition
+            continue
+        for name, type_name in references.items():
             if found.get(name) is None:
                 found[name] = type_name
     return {name: InputField(type=type_name or "str") for name, type_name in found.items()}
@@ -246,10 +289,13 @@ def _check_rules(
     orchestrator_name: str,
     inputs: dict[str, InputField],
     problems: list[str],
+    invalid: frozenset[str] = frozenset(),
 ) -> None:
-    declared = {
-        name: frozenset(agent.outputs.output_fields) or None for name, agent in workers.items()
-    }
+    """Check the rules; agents in ``invalid`` failed validation and are not reported again."""
+    declared: dict[str, frozenset[str] | None] = {name: None for name in invalid}
+    declared.update(
+        {name: frozenset(agent.outputs.output_fields) or None for name, agent in workers.items()}
+    )
     for index, rule in enumerate(rules):
         for branch_name, branch in (("agents", rule.steps), ("else", rule.otherwise)):
             for number, step in enumerate(branch, start=1):
@@ -261,7 +307,7 @@ def _check_rules(
                         problems.append(
                             f"{where}: {name!r} is the orchestrator; rules run workers only"
                         )
-                    elif name not in workers:
+                    elif name not in workers and name not in invalid:
                         problems.append(f"{where}: agent {name!r} is not defined")
         for message in check_condition(
             rule.condition,
@@ -273,13 +319,17 @@ def _check_rules(
 
 
 def _check_orchestrator_tools(
-    name: str, agent: Agent, workers: dict[str, Agent], problems: list[str]
-):
+    name: str,
+    agent: Agent,
+    workers: dict[str, Agent],
+    problems: list[str],
+    invalid: frozenset[str] = frozenset(),
+) -> None:
     for tool in agent.capabilities.tools:
         target = tool.removeprefix("invoke_")
         if not tool.startswith("invoke_"):
             problems.append(f"agent {name!r}: orchestrator tool {tool!r} must be invoke_<worker>")
-        elif target not in workers:
+        elif target not in workers and target not in invalid:
             problems.append(f"agent {name!r}: tool {tool!r} names unknown worker {target!r}")
 
 
@@ -313,17 +363,28 @@ def load_project(answers: dict[str, Any]) -> Project:
         scalar = None
     slug = scalar.project_slug if scalar else str(answers.get("project_slug", ""))
 
-    inputs = _parse_inputs(answers.get("inputs"), problems)
-    agents = _parse_agents(answers.get("agents"), slug, problems)
-    orchestration = _parse_orchestration(answers.get("orchestration"), problems)
+    raw_agents = answers.get("agents")
+    invalid_inputs: set[str] = set()
+    inputs = _parse_inputs(answers.get("inputs"), problems, invalid_inputs)
+    invalid_agents: set[str] = set()
+    agents = _parse_agents(raw_agents, slug, problems, invalid_agents)
+    orchestration, orchestration_valid = _parse_orchestration(
+        answers.get("orchestration"), problems
+    )
+    # An agent that failed validation still counts as defined (once reported, not again).
+    invalid_orchestrators = {
+        name
+        for name in invalid_agents
+        if isinstance(raw_agents[name], dict) and raw_agents[name].get("type") == "orchestrator"
+    }
+    invalid = frozenset(invalid_agents - invalid_orchestrators)
 
     orchestrators = [name for name, agent in agents.items() if agent.type == "orchestrator"]
     workers = {name: agent for name, agent in agents.items() if agent.type == "worker"}
-    if len(orchestrators) > 1:
-        problems.append(
-            f"agents: at most one orchestrator agent (found {', '.join(orchestrators)})"
-        )
-    if agents and not workers:
+    if len(orchestrators) + len(invalid_orchestrators) > 1:
+        found = ", ".join(sorted([*orchestrators, *invalid_orchestrators]))
+        problems.append(f"agents: at most one orchestrator agent (found {found})")
+    if agents and not workers and not invalid:
         problems.append("agents: define at least one worker")
     for name, agent in workers.items():
         invoking = [t for t in agent.capabilities.tools if t.startswith("invoke_")]
@@ -333,15 +394,15 @@ def load_project(answers: dict[str, Any]) -> Project:
             )
     orchestrator_name = orchestrators[0] if orchestrators else DEFAULT_ORCHESTRATOR
     orchestrator = agents[orchestrators[0]] if orchestrators else Agent(type="orchestrator")
-    _check_orchestrator_tools(orchestrator_name, orchestrator, workers, problems)
+    _check_orchestrator_tools(orchestrator_name, orchestrator, workers, problems, invalid)
 
     inputs_inferred = answers.get("inputs") is None
-    if orchestration is not None:
-        rules = orchestration.selection_rules
-        if inputs_inferred:
-            inputs = _infer_inputs(rules)
+    rules = orchestration.selection_rules
+    if inputs_inferred:
+        inputs = _infer_inputs(rules)
+    if orchestration_valid:
         if orchestration.strategy == "planner":
-            if len(orchestrators) != 1:
+            if len(orchestrators) + len(invalid_orchestrators) != 1:
                 problems.append(
                     "orchestration.strategy: planner needs exactly one agent of type orchestrator"
                 )
@@ -354,11 +415,13 @@ def load_project(answers: dict[str, Any]) -> Project:
             problems.append(
                 "orchestration.selection_rules: strategy dynamic needs at least one rule"
             )
-        _check_rules(rules, workers, orchestrator_name, inputs, problems)
+    # An input that failed validation is still declared: conditions may read it.
+    condition_inputs = {**{name: InputField(type="str") for name in invalid_inputs}, **inputs}
+    _check_rules(rules, workers, orchestrator_name, condition_inputs, problems, invalid)
 
     if problems:
         raise SpecError(problems)
-    assert scalar is not None and orchestration is not None
+    assert scalar is not None
     project = Project(
         answers=scalar,
         inputs=inputs,
@@ -379,6 +442,8 @@ __all__ = [
     "Answers",
     "Project",
     "SpecError",
+    "agent_worst_seconds",
+    "effective_rules",
     "load_project",
     "worst_case_path_seconds",
 ]

@@ -99,4 +99,3 @@ def _run_example(python, package, example, project, env):
 def test_generated_project_tests_pass(preset, tmp_path):
     project = render(tmp_path / "app", preset=preset)
     run(["make", "test", f"UV={UV}"], cwd=project)
-

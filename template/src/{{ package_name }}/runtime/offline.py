@@ -14,7 +14,7 @@ import json
 from collections import Counter
 from typing import Any
 
-from agents.testing import ModelCall, ModelStep, ScriptedModel, assistant_message
+from agents.testing import ModelCall, ModelStep, ScriptedModel, assistant_message, function_call
 
 _scripted: dict[str, dict[str, Any]] = {}
 _attempts: Counter[str] = Counter()
@@ -85,3 +85,19 @@ def offline_model(agent: str, latency: float = 0.0) -> ScriptedModel:
         return _answer(agent, call)
 
     return ScriptedModel([ModelStep.respond(respond)])
+
+
+def offline_planner() -> ScriptedModel:
+    """A planner that calls every tool it is given, in one turn, then reports it is done."""
+
+    def call_tools(call: ModelCall) -> ModelStep:
+        calls = [
+            function_call(tool.name, {}, call_id=f"call_{index}")
+            for index, tool in enumerate(call.tools)
+        ]
+        return ModelStep(output=calls)
+
+    def finish(call: ModelCall) -> ModelStep:
+        return ModelStep(output=[assistant_message("Every worker ran.")])
+
+    return ScriptedModel([ModelStep.respond(call_tools), ModelStep.respond(finish)])
