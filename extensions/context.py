@@ -119,7 +119,8 @@ def preset_section(preset: str, key: str) -> str:
 def preset_inputs(agents: Any, preset: str) -> str:
     """The preset's inputs when the agents are the preset's own, else null (inferred)."""
     spec = load_preset(preset)
-    return yaml.safe_dump(spec.get("inputs") if agents == spec.get("agents") else None)
+    inputs = spec.get("inputs") if agents == spec.get("agents") else None
+    return yaml.safe_dump(inputs, sort_keys=False)
 
 
 def plan_value(block: Any, path: str, default: Any) -> Any:

@@ -8,7 +8,16 @@ from .examples import example_inputs, expected_run, offline_output
 from .infrastructure import terraform_variables
 from .plan_compiler import compile_plan, mermaid_diagram
 from .spec import SECRET_NAME_PATTERN, Agent, Rule, Step
-from .validation import Project, agent_worst_seconds, effective_rules, worst_case_path_seconds
+from .validation import (
+    ORCHESTRATOR_MARGIN_SECONDS,
+    Project,
+    agent_worst_seconds,
+    effective_rules,
+    worst_case_path_seconds,
+)
+
+# ruff's line length in the generated project (template/pyproject.toml.jinja).
+GENERATED_LINE_LENGTH = 100
 
 ANNOTATIONS = {
     "str": "str",
@@ -20,6 +29,12 @@ ANNOTATIONS = {
 }
 
 
+def sentence(text: str) -> str:
+    """Text that ends like a sentence, for docstrings and instructions."""
+    text = " ".join(text.split())
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
 def class_name(name: str) -> str:
     return "".join(part.capitalize() for part in name.split("_"))
 
@@ -29,7 +44,7 @@ def _agent_context(name: str, agent: Agent, project: Project) -> dict[str, Any]:
     return {
         "name": name,
         "class_name": class_name(name),
-        "description": agent.description or name.replace("_", " ").capitalize(),
+        "description": sentence(agent.description or name.replace("_", " ").capitalize()),
         "model": agent.model or project.answers.llm_model,
         "model_override": agent.model,
         "timeout": agent.runtime.timeout,
@@ -169,6 +184,7 @@ def template_context(project: Project) -> dict[str, Any]:
             on_failure=orchestration.on_failure,
             strategy=orchestration.strategy,
             workers=worker_names,
+            line_length=GENERATED_LINE_LENGTH,
         ),
         "rules_diagram": mermaid_diagram(
             rules,
@@ -190,6 +206,7 @@ def template_context(project: Project) -> dict[str, Any]:
         "examples": examples,
         "scenarios": scenarios(project, scenario_rules, examples),
         "worst_case_seconds": worst_case_path_seconds(project),
+        "orchestrator_margin_seconds": ORCHESTRATOR_MARGIN_SECONDS,
         "terraform_variables": terraform_variables(
             project.package_name, workers, orchestrator, planner=planner, answers=project.answers
         ),

@@ -18,15 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-try:  # loaded as a package module, or as a file by copier-template-extensions
-    from .conditions import Tree, condition_tree, helpers_used, quote
-except ImportError:  # pragma: no cover
-    from conditions import (  # type: ignore[no-redef]
-        Tree,
-        condition_tree,
-        helpers_used,
-        quote,
-    )
+from .conditions import Tree, condition_tree, helpers_used, quote
 
 __all__ = ["compile_plan", "mermaid_diagram"]
 

@@ -22,6 +22,13 @@ def render(dst: Path, **data: Any) -> Path:
     return dst
 
 
+def _clean_environment() -> dict[str, str]:
+    """This process's environment without its virtualenv, so uv uses the project's own."""
+    return {
+        k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT")
+    }
+
+
 def run(command: list[str] | str, cwd: Path, env: dict[str, str] | None = None, timeout=900):
     """Run a command; fail the test with its output when it fails."""
     done = subprocess.run(
@@ -30,7 +37,7 @@ def run(command: list[str] | str, cwd: Path, env: dict[str, str] | None = None, 
         shell=isinstance(command, str),
         capture_output=True,
         text=True,
-        env={**os.environ, **(env or {})},
+        env={**_clean_environment(), **(env or {})},
         timeout=timeout,
     )
     if done.returncode != 0:

@@ -1,0 +1,103 @@
+"""What users pass to `copier copy`: their own specs, the original plan's format, bad specs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .conftest import ROOT, UV, run
+
+SPECS = Path(__file__).parent / "specs"
+COPIER = [sys.executable, "-m", "copier"]
+
+PLANNER_SPEC = {
+    "inputs": {"topic": {"type": "str", "required": True, "example": "pricing"}},
+    "agents": {
+        "lead": {
+            "type": "orchestrator",
+            "description": "Decides which analysts to call",
+            "capabilities": {"tools": ["invoke_researcher", "invoke_writer"]},
+        },
+        "researcher": {"description": "Finds facts", "outputs": {"schema": {"facts": "list"}}},
+        "writer": {"description": "Writes the summary", "optional": True},
+    },
+    "orchestration": {"strategy": "planner"},
+}
+
+
+def copy(data_file: Path, destination: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*COPIER, "copy", "--trust", "--defaults", "--quiet", "--data-file", str(data_file)]
+        + [str(ROOT), str(destination)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize("spec", sorted((SPECS / "bad").glob("*.yaml")), ids=lambda p: p.stem)
+def test_bad_spec_is_refused_with_its_message_and_writes_nothing(spec, tmp_path):
+    expected = [
+        line.removeprefix("# expect:").strip()
+        for line in spec.read_text().splitlines()
+        if line.startswith("# expect:")
+    ]
+    destination = tmp_path / "app"
+
+    done = copy(spec, destination)
+
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    for message in expected:
+        assert message in done.stderr
+    assert not destination.exists()
+
+
+@pytest.mark.xdist_group("projects")
+@pytest.mark.parametrize("spec", sorted((SPECS / "good").glob("*.yaml")), ids=lambda p: p.stem)
+def test_original_plan_examples_generate_working_projects(spec, tmp_path):
+    project = tmp_path / "app"
+
+    done = copy(spec, project)
+
+    assert done.returncode == 0, done.stderr
+    plan = yaml.safe_load(spec.read_text())
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["project_name"] == plan["project"]["name"]
+    assert answers["project"] == plan["project"]
+    assert answers["agents"] == plan["agents"]
+    run(["make", "test", f"UV={UV}"], cwd=project)
+
+
+@pytest.mark.xdist_group("projects")
+def test_planner_strategy_generates_a_working_project(tmp_path):
+    data_file = tmp_path / "agents.yaml"
+    data_file.write_text(yaml.safe_dump(PLANNER_SPEC))
+    project = tmp_path / "app"
+
+    done = copy(data_file, project)
+
+    assert done.returncode == 0, done.stderr
+    assert (project / "src/agents_app/orchestrator/planner.py").is_file()
+    assert not (project / "src/agents_app/orchestrator/plan.py").exists()
+    run(["make", "test", f"UV={UV}"], cwd=project)
+    result = run(
+        [f"{project}/.venv/bin/python", "-m", "agents_app", "run", "--json", "--input"]
+        + [str(next((project / "examples").glob("*.json")))],
+        cwd=project,
+        env={"MODEL_MODE": "offline", "SQLITE_PATH": str(tmp_path / "jobs.db")},
+    )
+    job = json.loads(result.stdout)
+    assert job["status"] == "completed"
+    assert sorted(step["agents"][0] for step in job["steps"]) == ["researcher", "writer"]
+
+
+@pytest.mark.xdist_group("projects")
+def test_make_demo_renders_and_runs_a_job(tmp_path):
+    done = run(["make", "demo", f"DEMO={tmp_path / 'demo'}", f"UV={UV}"], cwd=ROOT)
+    assert "completed" in done.stdout
