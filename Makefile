@@ -32,3 +32,4 @@ check: install ## validate a spec: make check SPEC=path/to/agents.yaml
 
 bench: install ## print the benchmark figures
 	$(UV) run python bench/generation.py
+	$(UV) run python bench/api.py

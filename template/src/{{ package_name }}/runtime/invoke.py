@@ -1,8 +1,16 @@
-"""Invoke a worker for a job, with its timeout, retries and exponential backoff."""
+"""Invoke a worker for a job, with its timeout, retries and exponential backoff.
+
+Deployed, the orchestrator calls each worker's Lambda function (``lambda_invoke.py``);
+locally and in tests, workers run in this process. Either way one call is one attempt, and
+a call that dies without a result (a timeout, a crashed function) is recorded as that
+agent's error.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 from collections.abc import Awaitable, Callable
 
 from tenacity import AsyncRetrying, retry_if_result, stop_after_attempt, wait_exponential_jitter
@@ -11,14 +19,30 @@ from .. import config
 from .records import AgentResult
 from .settings import Settings
 from .store import JobStore
-from .worker import run_agent
 
 # One attempt of one worker: (agent, job_id, attempt number) -> its stored result.
 Invoke = Callable[[str, str, int], Awaitable[AgentResult]]
 
 
+def record_failure(
+    store: JobStore, agent: str, job_id: str, attempt: int, error: str, duration_ms: int
+) -> AgentResult:
+    """Store the error of an attempt that ended without the worker recording a result."""
+    result = AgentResult(
+        job_id=job_id,
+        agent=agent,
+        status="error",
+        error=error,
+        duration_ms=duration_ms,
+        attempts=attempt,
+    )
+    store.put_result(result)
+    return result
+
+
 def in_process(store: JobStore, settings: Settings) -> Invoke:
     """Run workers in this process (local runs and tests), each under its own timeout."""
+    from .worker import run_agent  # the Agents SDK loads only where agents run
 
     async def invoke(agent: str, job_id: str, attempt: int) -> AgentResult:
         timeout = config.WORKERS[agent].timeout
@@ -27,18 +51,19 @@ def in_process(store: JobStore, settings: Settings) -> Invoke:
                 run_agent(agent, job_id, store, settings, attempt=attempt), timeout
             )
         except TimeoutError:
-            result = AgentResult(
-                job_id=job_id,
-                agent=agent,
-                status="error",
-                error=f"timed out after {timeout} s",
-                duration_ms=timeout * 1000,
-                attempts=attempt,
-            )
-            store.put_result(result)
-            return result
+            error = f"timed out after {timeout} s"
+            return record_failure(store, agent, job_id, attempt, error, round(timeout * 1000))
 
     return invoke
+
+
+def worker_invoker(store: JobStore, settings: Settings) -> Invoke:
+    """The workers' Lambda functions named by WORKER_FUNCTIONS, else this process."""
+    if functions := os.environ.get("WORKER_FUNCTIONS"):
+        from .lambda_invoke import lambda_invoker
+
+        return lambda_invoker(store, json.loads(functions), region=settings.aws_region)
+    return in_process(store, settings)
 
 
 async def invoke_with_retries(

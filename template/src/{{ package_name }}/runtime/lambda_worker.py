@@ -8,18 +8,26 @@ from typing import Any
 from .observability import configure_logging, log_context
 from .settings import get_settings
 from .stores import open_store
+from .tracing import continue_trace
+from .worker import run_agent  # the Agents SDK loads during init, once per container
 
 configure_logging()
 
 
 def worker_handler(agent: str):
-    """A Lambda handler for ``agent``: event {"job_id": ..., "attempt": n} -> its result."""
+    """A Lambda handler for ``agent``: event {"job_id": ..., "attempt": n, "trace": {...}}
+    -> its result, traced as part of the job's trace (``trace`` is the orchestrator's
+    trace context).
+
+    The result is also upserted in the store; the orchestrator reads the returned copy.
+    """
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        from .worker import run_agent
-
         settings = get_settings()
-        with log_context(job_id=str(event.get("job_id")), agent=agent):
+        with (
+            continue_trace(event.get("trace", {}), event["job_id"]),
+            log_context(job_id=str(event.get("job_id")), agent=agent),
+        ):
             result = asyncio.run(
                 run_agent(
                     agent,
@@ -29,6 +37,13 @@ def worker_handler(agent: str):
                     attempt=int(event.get("attempt", 1)),
                 )
             )
-        return {"status": result.status, "output": result.output, "error": result.error}
+        return {
+            "status": result.status,
+            "output": result.output,
+            "error": result.error,
+            "duration_ms": result.duration_ms,
+            "attempts": result.attempts,
+            "tokens": result.tokens,
+        }
 
     return handler

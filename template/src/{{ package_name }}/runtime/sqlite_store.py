@@ -212,3 +212,6 @@ class SqliteStore:
             )
             for row in rows
         }
+
+    def migrate(self) -> str:
+        return f"{self.path}: SQLite creates its tables when the store opens"

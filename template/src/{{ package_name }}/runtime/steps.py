@@ -16,6 +16,13 @@ This module decides what actually runs:
   step most recently reached, even when all of its agents were skipped (their existing
   outputs are read); a failed agent has no output.
 - An agent named twice in one step runs once.
+
+Two optional hooks let the caller follow and bound a run: ``before_agents(agents)`` is
+called before each agent call of a sequential step and before a parallel step starts, with
+the agents about to run, and may raise to interrupt the plan there (the orchestrator hands
+the job over to a fresh invocation when the next call might not fit its remaining time);
+``on_steps(steps)`` is called each time an agent's outcome is recorded in ``steps``, so the
+steps can be saved as they happen.
 """
 
 import asyncio
@@ -66,12 +73,16 @@ class PlanRun:
         completed: Mapping[str, dict[str, Any]] | None = None,
         optional: frozenset[str] = frozenset(),
         stop_on_failure: bool = True,
+        before_agents: Callable[[list[str]], None] | None = None,
+        on_steps: Callable[[list[dict[str, Any]]], None] | None = None,
     ) -> None:
         self._input = job_input
         self._execute = execute
         self._outputs: dict[str, dict[str, Any]] = dict(completed or {})
         self._optional = optional
         self._stop_on_failure = stop_on_failure
+        self._before_agents = before_agents
+        self._on_steps = on_steps
         self._previous: frozenset[str] = frozenset()
         self.steps: list[dict[str, Any]] = []
         self.failed: list[str] = []
@@ -102,21 +113,26 @@ class PlanRun:
     async def sequential(self, rule: str, agents: list[str]) -> None:
         """Run agents one after another."""
         names = list(dict.fromkeys(agents))
-        ran: list[str] = []
+        step: dict[str, Any] | None = None
         stop = False
         for agent in names:
             if agent in self._outputs:
                 continue
-            ran.append(agent)
-            if not self._record(agent, await self._execute(agent)):
+            if self._before_agents:
+                self._before_agents([agent])
+            ok = self._record(agent, await self._execute(agent))
+            step = self._add_to_step(step, rule, False, [agent])
+            if not ok:
                 stop = True
                 break
-        self._finish(rule, False, names, ran, stop)
+        self._finish(names, stop)
 
     async def parallel(self, rule: str, agents: list[str]) -> None:
         """Run agents concurrently; all of them are awaited, even after a failure."""
         names = list(dict.fromkeys(agents))
         ran = [agent for agent in names if agent not in self._outputs]
+        if ran and self._before_agents:
+            self._before_agents(ran)
         outcomes = await asyncio.gather(
             *(self._execute(agent) for agent in ran), return_exceptions=True
         )
@@ -126,7 +142,9 @@ class PlanRun:
                 raise outcome
             if not self._record(agent, outcome):
                 stop = True
-        self._finish(rule, True, names, ran, stop)
+        if ran:
+            self._add_to_step(None, rule, True, ran)
+        self._finish(names, stop)
 
     def _record(self, agent: str, outcome: AgentOutcome) -> bool:
         """Store an outcome; False when it should stop the plan."""
@@ -139,11 +157,19 @@ class PlanRun:
         failed.append(agent)
         return agent in self._optional or not self._stop_on_failure
 
-    def _finish(
-        self, rule: str, parallel: bool, names: list[str], ran: list[str], stop: bool
-    ) -> None:
-        if ran:
-            self.steps.append({"rule": rule, "parallel": parallel, "agents": ran})
+    def _add_to_step(
+        self, step: dict[str, Any] | None, rule: str, parallel: bool, agents: list[str]
+    ) -> dict[str, Any]:
+        """Record agents that ran in ``step``, starting it on its first agent."""
+        if step is None:
+            step = {"rule": rule, "parallel": parallel, "agents": []}
+            self.steps.append(step)
+        step["agents"].extend(agents)
+        if self._on_steps:
+            self._on_steps(self.steps)
+        return step
+
+    def _finish(self, names: list[str], stop: bool) -> None:
         self._previous = frozenset(names)
         if stop:
             self.stopped = True

@@ -16,6 +16,7 @@ from .llm import model_for, model_settings
 from .records import AgentResult
 from .settings import Settings
 from .store import JobNotFound, JobStore
+from .tracing import enable_agent_tracing
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ async def run_agent(
             run_config=RunConfig(
                 model=model_for(name, worker.model, settings),
                 model_settings=model_settings(settings),
-                tracing_disabled=not settings.openai_tracing,
+                tracing_disabled=not enable_agent_tracing(settings),
                 workflow_name=f"{config.PROJECT_SLUG}:{name}",
                 group_id=job_id,
             ),

@@ -1,0 +1,206 @@
+"""Regenerate this project from agents.yaml, or update it to the latest template version.
+
+`make regen` and `make update` run this script in Copier's own environment (see the
+Makefile). It runs `copier update` with agents.yaml's sections as the answers, then tells
+you what needs your attention: conflicts to resolve, and files of yours left in the
+folders of agents that agents.yaml no longer defines.
+
+Copier merges into a clean git tree only. agents.yaml alone may have uncommitted changes:
+it is set aside while Copier runs and put back afterwards, so the spec change and the code
+it generates can be reviewed and committed together.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+PROJECT = Path(__file__).resolve().parent.parent
+SPEC_FILE = "agents.yaml"
+ANSWERS_FILE = ".copier-answers.yml"
+# The sections of agents.yaml that are Copier answers (project, infrastructure and llm are
+# the original plan's blocks; they are null in a spec that does not use them).
+SPEC_KEYS = ("project", "infrastructure", "llm", "inputs", "agents", "orchestration")
+UNMERGED = {"DD", "AU", "UD", "UA", "DU", "AA", "UU"}
+
+
+class RegenError(Exception):
+    """A problem the user fixes before running the command again."""
+
+
+def git(*args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=PROJECT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RegenError(f"git {' '.join(args)} failed: {done.stderr.strip()}")
+    return done.stdout
+
+
+def changed_files() -> dict[str, str]:
+    """Uncommitted paths (untracked ones included), with their two-letter git status."""
+    try:
+        git("rev-parse", "--is-inside-work-tree")
+    except RegenError:
+        raise RegenError(
+            "this project is not a git repository; Copier merges through git:\n"
+            "  git init && git add -A && git commit -m 'Generate the project'"
+        ) from None
+    entries = iter(git("status", "--porcelain=v1", "-z", "--untracked-files=all").split("\0"))
+    changed = {}
+    for entry in entries:
+        if not entry:
+            continue
+        status, path = entry[:2], entry[3:]
+        changed[path] = status
+        if status[0] in "RC":
+            next(entries)  # a rename's second entry is its old path
+    return changed
+
+
+def require_clean(allowed: tuple[str, ...] = ()) -> dict[str, str]:
+    """Fail unless every uncommitted change is in ``allowed``; return the changes."""
+    changed = changed_files()
+    others = sorted(path for path in changed if path not in allowed)
+    if others:
+        listed = "\n".join(f"  {path}" for path in others[:20])
+        more = f"\n  ... and {len(others) - 20} more" if len(others) > 20 else ""
+        raise RegenError(
+            "commit or stash these changes first (Copier merges into a clean git tree):\n"
+            f"{listed}{more}"
+        )
+    return changed
+
+
+def spec_answers(text: str) -> dict[str, object]:
+    """The Copier answers that agents.yaml holds: every spec section, null when absent."""
+    try:
+        spec = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise RegenError(f"{SPEC_FILE} is not valid YAML: {error}") from None
+    if spec is None:
+        spec = {}
+    if not isinstance(spec, dict):
+        raise RegenError(f"{SPEC_FILE} must be a mapping with agents and orchestration")
+    unknown = sorted(set(spec) - set(SPEC_KEYS))
+    if unknown:
+        raise RegenError(
+            f"{SPEC_FILE} has unknown sections {unknown}; it holds {', '.join(SPEC_KEYS)}"
+        )
+    return {key: spec.get(key) for key in SPEC_KEYS}
+
+
+def recorded_agents() -> list[str]:
+    answers = yaml.safe_load((PROJECT / ANSWERS_FILE).read_text()) or {}
+    return list(answers.get("agents") or {})
+
+
+def run_copier(answers: dict[str, object], update: bool, copier_args: list[str]) -> int:
+    with tempfile.TemporaryDirectory(prefix="regen-") as folder:
+        data_file = Path(folder, "answers.yml")
+        data_file.write_text(yaml.safe_dump(answers, sort_keys=False))
+        command = ["copier", "update", "--trust", "--defaults", "--data-file", str(data_file)]
+        if not update:
+            command.append("--vcs-ref=:current:")
+        command += copier_args
+        print("$", " ".join(command).replace(str(data_file), SPEC_FILE), flush=True)
+        return subprocess.run([sys.executable, "-m", *command], cwd=PROJECT).returncode
+
+
+def regenerate(update: bool, copier_args: list[str]) -> int:
+    if not (PROJECT / ANSWERS_FILE).is_file():
+        raise RegenError(f"{ANSWERS_FILE} is missing: this project was not made by Copier")
+    changed = require_clean(allowed=(SPEC_FILE,))
+    spec_path = PROJECT / SPEC_FILE
+    if not spec_path.is_file():
+        raise RegenError(f"{SPEC_FILE} is missing (git checkout {SPEC_FILE} restores it)")
+    spec_text = spec_path.read_text()
+    answers = spec_answers(spec_text)
+    before = recorded_agents()
+
+    set_aside = SPEC_FILE in changed
+    if set_aside:
+        if "M" not in changed[SPEC_FILE]:
+            raise RegenError(f"commit {SPEC_FILE} first (git status: {changed[SPEC_FILE]})")
+        git("checkout", "HEAD", "--", SPEC_FILE)
+    try:
+        returncode = run_copier(answers, update, copier_args)
+    finally:
+        if set_aside:
+            spec_path.write_text(spec_text)
+    if returncode != 0:
+        if set_aside:
+            print(f"{SPEC_FILE} keeps your changes: fix them and run the command again")
+        return returncode
+
+    after = recorded_agents()
+    report(
+        added=[name for name in after if name not in before],
+        removed=[name for name in before if name not in after],
+    )
+    return 0
+
+
+def leftovers(name: str) -> tuple[bool, list[Path]]:
+    """Whether a removed agent had a folder, and the files still in it.
+
+    Bytecode caches are deleted, and the folder too when nothing else is left.
+    """
+    folder = next(PROJECT.glob(f"src/*/agents/{name}"), None)
+    if folder is None:
+        return False, []
+    for cache in sorted(folder.rglob("__pycache__"), reverse=True):
+        shutil.rmtree(cache)
+    files = sorted(path for path in folder.rglob("*") if path.is_file())
+    if not files:
+        shutil.rmtree(folder)
+    return True, files
+
+
+def report(added: list[str], removed: list[str]) -> None:
+    for name in added:
+        folder = next(PROJECT.glob(f"src/*/agents/{name}"), None)
+        where = f": its prompt is in {folder.relative_to(PROJECT)}/templates.py" if folder else ""
+        print(f"added agent {name}{where}")
+    for name in removed:
+        had_folder, files = leftovers(name)
+        if files:
+            listed = "\n".join(f"  {path.relative_to(PROJECT)}" for path in files)
+            print(
+                f"removed agent {name}: its generated files are deleted; these files of yours "
+                f"are still there (move or delete them):\n{listed}"
+            )
+        else:
+            print(f"removed agent {name}{' and its folder' if had_folder else ''}")
+    conflicts = sorted(path for path, status in changed_files().items() if status in UNMERGED)
+    if conflicts:
+        listed = "\n".join(f"  {path}" for path in conflicts)
+        print(
+            "conflicts: the template and you changed the same lines. In each file keep the "
+            "right lines between\n'<<<<<<< before updating' (yours) and '>>>>>>> after "
+            f"updating' (the template's), then `git add` it:\n{listed}"
+        )
+    print("review with `git status` and `git diff`, run `make test`, then commit")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--update",
+        action="store_true",
+        help="move to the latest template version (default: stay at the current one)",
+    )
+    args, copier_args = parser.parse_known_args(argv)
+    try:
+        return regenerate(args.update, copier_args)
+    except RegenError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""Lambda entry point of the orchestrator: each SQS record names a job to run or resume.
+
+A record fails, so SQS delivers it again and, after its retries, to the dead-letter queue,
+when its body is not ``{"job_id": ...}`` naming a known job or when running the job raised;
+the other records of the batch are processed either way (partial batch failure reporting).
+A job that has finished, or that another invocation holds, is acknowledged without running
+an agent. A job handed over for lack of time is queued again for a fresh invocation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from ..runtime.invoke import worker_invoker
+from ..runtime.observability import configure_logging, log_context
+from ..runtime.queue import enqueue
+from ..runtime.settings import get_settings
+from ..runtime.stores import open_store
+from .run import execute_job
+
+configure_logging()
+logger = logging.getLogger(__name__)
+
+
+class BadMessage(ValueError):
+    """A record whose body is not {"job_id": "<id>"}."""
+
+
+def job_id_of(record: SQSRecord) -> str:
+    try:
+        job_id = json.loads(record.body)["job_id"]
+    except (json.JSONDecodeError, TypeError, KeyError) as error:
+        raise BadMessage(f"message {record.message_id} is not a job: {error!r}") from None
+    if not isinstance(job_id, str) or not job_id:
+        raise BadMessage(f"message {record.message_id} has no job id")
+    return job_id
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    settings = get_settings()
+    store = open_store(settings)
+    invoke = worker_invoker(store, settings)
+
+    def seconds_left() -> float:
+        return context.get_remaining_time_in_millis() / 1000
+
+    def run_record(record: SQSRecord) -> None:
+        with log_context(message_id=record.message_id):
+            try:
+                job_id = job_id_of(record)
+                job = asyncio.run(execute_job(store, job_id, invoke, seconds_left=seconds_left))
+            except Exception:
+                logger.exception("record failed")
+                raise
+            if job is None:
+                logger.info("job not claimed: finished, or held by another run")
+            elif job.status == "running":  # handed over: a fresh invocation continues it
+                enqueue(job_id)
+
+    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+    return process_partial_response(
+        event=event, record_handler=run_record, processor=processor, context=context
+    )

@@ -1,0 +1,23 @@
+"""Send a job to the orchestrator's SQS queue (deployed runs; local runs execute in-process)."""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+
+import boto3
+
+from .settings import get_settings
+
+
+@cache
+def _sqs():
+    return boto3.client("sqs", region_name=get_settings().aws_region)
+
+
+def enqueue(job_id: str) -> None:
+    """Queue ``job_id`` on the queue named by JOB_QUEUE_URL; the message is {"job_id": ...}."""
+    _sqs().send_message(
+        QueueUrl=os.environ["JOB_QUEUE_URL"], MessageBody=json.dumps({"job_id": job_id})
+    )

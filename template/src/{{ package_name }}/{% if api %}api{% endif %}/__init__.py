@@ -1,0 +1,1 @@
+"""The HTTP API: submit a job, poll it, list one's jobs (see docs/api.md)."""

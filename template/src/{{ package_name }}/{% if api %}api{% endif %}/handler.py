@@ -1,0 +1,18 @@
+"""The API's Lambda entry point, behind API Gateway's HTTP API and its JWT authorizer."""
+
+from __future__ import annotations
+
+from mangum import Mangum
+
+from ..runtime.observability import configure_logging
+from ..runtime.queue import enqueue
+from ..runtime.settings import get_settings
+from ..runtime.stores import open_store
+from .app import create_app
+from .auth import authorizer_subject
+from .problems import MEDIA_TYPE
+
+configure_logging()
+
+app = create_app(open_store(get_settings()), enqueue=enqueue, identify=authorizer_subject)
+handler = Mangum(app, lifespan="off", text_mime_types=["application/json", MEDIA_TYPE, "text/"])

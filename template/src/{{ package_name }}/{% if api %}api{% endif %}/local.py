@@ -1,0 +1,77 @@
+"""Serve the API here (`make serve`): the configured store (SQLite unless told otherwise), jobs
+run in-process in the background, and tokens verified by the app itself."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+from concurrent.futures import Future
+
+import uvicorn
+
+from .. import config
+from ..orchestrator.run import execute_job
+from ..runtime.invoke import in_process
+from ..runtime.settings import Settings, get_settings
+from ..runtime.store import JobStore
+from ..runtime.stores import open_store
+from .app import create_app
+from .tokens import TokenVerifier
+
+logger = logging.getLogger(__name__)
+
+
+class BackgroundJobs:
+    """Runs queued jobs on an event loop in a thread of its own, a few at a time."""
+
+    def __init__(self, store: JobStore, settings: Settings, *, concurrency: int = 8):
+        self._store = store
+        self._invoke = in_process(store, settings)
+        self._slots = asyncio.Semaphore(concurrency)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="jobs", daemon=True)
+        self._thread.start()
+
+    def enqueue(self, job_id: str) -> Future[None]:
+        return asyncio.run_coroutine_threadsafe(self._run(job_id), self._loop)
+
+    async def _run(self, job_id: str) -> None:
+        async with self._slots:
+            try:
+                await execute_job(self._store, job_id, self._invoke)
+            except Exception:
+                logger.exception("job stopped by an error", extra={"fields": {"job_id": job_id}})
+
+    def close(self) -> None:
+        """Stop; a job still running keeps its lease, and stays `running` in the store."""
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join()
+
+
+def verifier_from_environment() -> TokenVerifier:
+    """Tokens of JWT_ISSUER for JWT_AUDIENCE (the answers by default); JWT_JWKS_URL, when
+    set, replaces the issuer's OpenID discovery."""
+    return TokenVerifier(
+        issuer=os.environ.get("JWT_ISSUER", config.JWT_ISSUER),
+        audience=os.environ.get("JWT_AUDIENCE", config.JWT_AUDIENCE),
+        jwks_url=os.environ.get("JWT_JWKS_URL") or None,
+    )
+
+
+def serve(port: int, host: str = "127.0.0.1") -> None:
+    settings = get_settings()
+    store = open_store(settings)
+    jobs = BackgroundJobs(store, settings)
+    verifier = verifier_from_environment()
+    app = create_app(store, enqueue=jobs.enqueue, identify=verifier)
+    print(
+        f"serving http://{host}:{port} (docs at /docs) on the {settings.store} store;"
+        f" tokens of {verifier.issuer} for {verifier.audience}",
+        flush=True,
+    )
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    finally:
+        jobs.close()

@@ -1,0 +1,75 @@
+# The job queue, its dead-letter queue and the orchestrator function that consumes it.
+
+resource "aws_sqs_queue" "dead_letters" {
+  name                      = "${var.name_prefix}-jobs-dead-letters"
+  message_retention_seconds = 1209600 # 14 days, the most SQS keeps a message
+  sqs_managed_sse_enabled   = true
+}
+
+resource "aws_sqs_queue" "jobs" {
+  name = "${var.name_prefix}-jobs"
+  # AWS recommends at least six times the consumer's timeout, so that a message is not
+  # delivered again while a throttled or retried invocation still works on it.
+  visibility_timeout_seconds = 6 * var.function.timeout
+  message_retention_seconds  = 345600 # 4 days
+  sqs_managed_sse_enabled    = true
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.dead_letters.arn
+    maxReceiveCount     = var.max_receive_count
+  })
+}
+
+resource "aws_sqs_queue_redrive_allow_policy" "dead_letters" {
+  queue_url = aws_sqs_queue.dead_letters.id
+  redrive_allow_policy = jsonencode({
+    redrivePermission = "byQueue"
+    sourceQueueArns   = [aws_sqs_queue.jobs.arn]
+  })
+}
+
+module "function" {
+  source = "../agent_lambda"
+
+  name               = "${var.name_prefix}-${var.function.name}"
+  handler            = var.function.handler
+  code_zip           = var.code_zip
+  layer_arns         = var.layer_arns
+  runtime            = var.runtime
+  architecture       = var.architecture
+  memory             = var.function.memory
+  timeout            = var.function.timeout
+  environment        = var.environment
+  vpc_config         = var.vpc_config
+  log_retention_days = var.log_retention_days
+  policy_statements = concat(
+    var.policy_statements,
+    [{
+      sid = "ConsumeJobs"
+      actions = [
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:ChangeMessageVisibility",
+        "sqs:GetQueueAttributes",
+        # A job handed over to a fresh invocation (time running short) goes back on the queue.
+        "sqs:SendMessage",
+      ]
+      resources = [aws_sqs_queue.jobs.arn]
+    }],
+    length(var.worker_function_arns) == 0 ? [] : [{
+      sid       = "InvokeWorkers"
+      actions   = ["lambda:InvokeFunction"]
+      resources = var.worker_function_arns
+    }],
+  )
+}
+
+resource "aws_lambda_event_source_mapping" "jobs" {
+  event_source_arn        = aws_sqs_queue.jobs.arn
+  function_name           = module.function.function_arn
+  batch_size              = 1
+  function_response_types = ["ReportBatchItemFailures"]
+
+  scaling_config {
+    maximum_concurrency = var.max_concurrency
+  }
+}

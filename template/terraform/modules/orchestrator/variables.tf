@@ -1,0 +1,77 @@
+variable "name_prefix" {
+  description = "Project slug and stage: the start of every name."
+  type        = string
+}
+
+variable "function" {
+  description = "The orchestrator function: its name in agents.yaml, handler, timeout and memory."
+  type = object({
+    name    = string
+    handler = string
+    timeout = number
+    memory  = number
+  })
+}
+
+variable "code_zip" {
+  description = "Path of the orchestrator's code zip."
+  type        = string
+}
+
+variable "layer_arns" {
+  description = "Layers of the function (the shared dependency layer)."
+  type        = list(string)
+}
+
+variable "runtime" {
+  description = "Lambda runtime, e.g. python3.12."
+  type        = string
+}
+
+variable "architecture" {
+  description = "x86_64 or arm64."
+  type        = string
+}
+
+variable "environment" {
+  description = "Environment variables of the orchestrator (never secret values)."
+  type        = map(string)
+}
+
+variable "policy_statements" {
+  description = "What the orchestrator may do beyond consuming the queue and invoking its workers."
+  type = list(object({
+    sid       = string
+    actions   = list(string)
+    resources = list(string)
+  }))
+}
+
+variable "worker_function_arns" {
+  description = "The workers its plan can call: the only functions it may invoke."
+  type        = list(string)
+}
+
+variable "vpc_config" {
+  description = "Subnets and security groups when the function runs in a VPC; null outside one."
+  type = object({
+    subnet_ids         = list(string)
+    security_group_ids = list(string)
+  })
+  default = null
+}
+
+variable "log_retention_days" {
+  description = "How long CloudWatch keeps the function's logs."
+  type        = number
+}
+
+variable "max_receive_count" {
+  description = "Deliveries of a job message before it moves to the dead-letter queue."
+  type        = number
+}
+
+variable "max_concurrency" {
+  description = "Most orchestrator invocations the queue may run at once (2 to 1000)."
+  type        = number
+}

@@ -1,0 +1,33 @@
+variable "name_prefix" {
+  description = "Project slug and stage: the start of every name."
+  type        = string
+}
+
+variable "deletion_protection" {
+  description = "Protect the cluster from deletion and keep a final snapshot."
+  type        = bool
+}
+
+variable "database_name" {
+  description = "Database that holds the jobs tables."
+  type        = string
+  default     = "jobs"
+}
+
+variable "engine_version" {
+  description = "Aurora PostgreSQL version (the Data API needs 13.11, 14.8, 15.3 or later)."
+  type        = string
+  default     = "16.6"
+}
+
+variable "min_capacity" {
+  description = "Smallest size in Aurora capacity units (0 pauses the cluster when idle)."
+  type        = number
+  default     = 0.5
+}
+
+variable "max_capacity" {
+  description = "Largest size in Aurora capacity units."
+  type        = number
+  default     = 4
+}

@@ -1,0 +1,22 @@
+# Secrets hold no value in Terraform (so none lands in the state): set each one after the
+# first deploy, as docs/deploy.md shows. Functions get the ARNs of their own secrets only.
+
+resource "aws_secretsmanager_secret" "agent" {
+  for_each = toset(flatten([for function in values(local.functions) : function.secrets]))
+
+  name                    = "${local.name}/${each.key}"
+  description             = "${each.key} for the agents that declare it in agents.yaml"
+  recovery_window_in_days = 0
+}
+
+resource "aws_secretsmanager_secret" "llm_api_key" {
+  count = anytrue([for function in values(local.functions) : function.llm_api_key]) ? 1 : 0
+
+  name                    = "${local.name}/llm-api-key"
+  description             = "API key of the ${var.llm.provider} models"
+  recovery_window_in_days = 0
+}
+
+locals {
+  llm_api_key_arns = aws_secretsmanager_secret.llm_api_key[*].arn
+}

@@ -1,0 +1,123 @@
+variable "stage" {
+  description = "Deployment stage (dev, staging, prod...): part of every resource name."
+  type        = string
+  default     = "dev"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9]{0,9}$", var.stage))
+    error_message = "stage must be 1 to 10 lowercase letters or digits, starting with a letter."
+  }
+}
+
+variable "artifacts_dir" {
+  description = "Where `make package` wrote layer.zip and functions/<name>.zip, relative to this folder."
+  type        = string
+  default     = "../build/lambda"
+}
+
+variable "log_retention_days" {
+  description = "How long CloudWatch keeps the functions' logs."
+  type        = number
+  default     = 30
+}
+
+variable "max_receive_count" {
+  description = "Deliveries of a job message before it moves to the dead-letter queue."
+  type        = number
+  default     = 5
+}
+
+variable "orchestrator_max_concurrency" {
+  description = "Most orchestrator invocations the job queue may run at once (2 to 1000)."
+  type        = number
+  default     = 10
+}
+
+variable "agent_environment" {
+  description = "Values of the non-secret environment variables that agents.yaml declares, by name."
+  type        = map(string)
+  default     = {}
+}
+
+variable "deletion_protection" {
+  description = "Protect the job store from deletion (turn on for production stages)."
+  type        = bool
+  default     = false
+}
+
+variable "aws_endpoint" {
+  description = "Endpoint of a local AWS emulator for every service; null deploys to AWS."
+  type        = string
+  default     = null
+}
+
+# Written by the template from the answers and agents.yaml (agents.auto.tfvars.json).
+
+variable "project_slug" {
+  description = "Project slug: the first part of every resource name."
+  type        = string
+}
+
+variable "aws_region" {
+  description = "Region of every resource."
+  type        = string
+}
+
+variable "lambda_runtime" {
+  description = "Lambda runtime of every function, e.g. python3.12."
+  type        = string
+}
+
+variable "lambda_architecture" {
+  description = "Lambda architecture of every function and of the dependency layer."
+  type        = string
+}
+
+variable "llm" {
+  description = "Model provider, default model and fallback model."
+  type = object({
+    provider       = string
+    model          = string
+    fallback_model = string
+  })
+}
+
+variable "workers" {
+  description = "The worker agents and what each one may access."
+  type = map(object({
+    handler     = string
+    timeout     = number
+    memory      = number
+    database    = string
+    storage     = string
+    queue       = string
+    secrets     = list(string)
+    environment = list(string)
+    bedrock = object({
+      inference_profiles = list(string)
+      foundation_models  = list(string)
+    })
+    llm_api_key = bool
+  }))
+}
+
+variable "orchestrator" {
+  description = "The orchestrator agent, the workers its plan may invoke, and what it may access."
+  type = object({
+    name        = string
+    invokes     = list(string)
+    handler     = string
+    timeout     = number
+    memory      = number
+    database    = string
+    storage     = string
+    queue       = string
+    secrets     = list(string)
+    environment = list(string)
+    bedrock = object({
+      inference_profiles = list(string)
+      foundation_models  = list(string)
+    })
+    llm_api_key = bool
+  })
+}
