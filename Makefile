@@ -33,3 +33,4 @@ check: install ## validate a spec: make check SPEC=path/to/agents.yaml
 bench: install ## print the benchmark figures
 	$(UV) run python bench/generation.py
 	$(UV) run python bench/api.py
+	$(UV) run python bench/cold_import.py

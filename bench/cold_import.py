@@ -37,6 +37,8 @@ print(json.dumps({"seconds": seconds, "loaded": [m for m in sys.argv[2:] if m in
 def render(destination: Path, strategy: str) -> Path:
     preset = yaml.safe_load((ROOT / "presets" / "finance.yaml").read_text())
     orchestration = {**preset["orchestration"], "strategy": strategy}
+    if strategy == "planner":  # the planner decides at run time, without rules
+        orchestration.pop("selection_rules")
     run_copy(
         str(ROOT),
         destination,

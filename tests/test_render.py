@@ -99,3 +99,21 @@ def _run_example(python, package, example, project, env):
 def test_generated_project_tests_pass(preset, tmp_path):
     project = render(tmp_path / "app", preset=preset)
     run(["make", "test", f"UV={UV}"], cwd=project)
+
+
+@pytest.mark.xdist_group("projects")
+@pytest.mark.parametrize("database", [d for d in DATABASES if d != "aurora-serverless-v2"])
+def test_each_cloud_store_passes_the_generated_tests(database, tmp_path):
+    """Store contract, concurrency and failure tests on the other stores (the default is above)."""
+    project = render(tmp_path / "app", preset="blank", database=database)
+    run(["make", "test", f"UV={UV}"], cwd=project)
+
+
+@pytest.mark.xdist_group("projects")
+@pytest.mark.parametrize("observability", ["langfuse", "logfire"])
+def test_trace_exporter_projects_pass_their_tests(observability, tmp_path):
+    project = render(tmp_path / "app", preset="finance", observability=observability)
+    dependencies = (project / "pyproject.toml").read_text()
+    other = {"langfuse": "logfire", "logfire": "langfuse"}[observability]
+    assert f'"{observability}==' in dependencies and f'"{other}==' not in dependencies
+    run(["make", "test", f"UV={UV}"], cwd=project)

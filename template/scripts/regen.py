@@ -145,20 +145,20 @@ def regenerate(update: bool, copier_args: list[str]) -> int:
     return 0
 
 
-def leftovers(name: str) -> tuple[bool, list[Path]]:
-    """Whether a removed agent had a folder, and the files still in it.
+def leftovers(name: str) -> list[Path]:
+    """The files left in a removed agent's folder; an emptied folder is deleted.
 
-    Bytecode caches are deleted, and the folder too when nothing else is left.
+    Bytecode caches do not count: they are deleted with the folder.
     """
     folder = next(PROJECT.glob(f"src/*/agents/{name}"), None)
     if folder is None:
-        return False, []
+        return []
     for cache in sorted(folder.rglob("__pycache__"), reverse=True):
         shutil.rmtree(cache)
     files = sorted(path for path in folder.rglob("*") if path.is_file())
     if not files:
         shutil.rmtree(folder)
-    return True, files
+    return files
 
 
 def report(added: list[str], removed: list[str]) -> None:
@@ -167,7 +167,7 @@ def report(added: list[str], removed: list[str]) -> None:
         where = f": its prompt is in {folder.relative_to(PROJECT)}/templates.py" if folder else ""
         print(f"added agent {name}{where}")
     for name in removed:
-        had_folder, files = leftovers(name)
+        files = leftovers(name)
         if files:
             listed = "\n".join(f"  {path.relative_to(PROJECT)}" for path in files)
             print(
@@ -175,7 +175,7 @@ def report(added: list[str], removed: list[str]) -> None:
                 f"are still there (move or delete them):\n{listed}"
             )
         else:
-            print(f"removed agent {name}{' and its folder' if had_folder else ''}")
+            print(f"removed agent {name}")
     conflicts = sorted(path for path, status in changed_files().items() if status in UNMERGED)
     if conflicts:
         listed = "\n".join(f"  {path}" for path in conflicts)

@@ -9,7 +9,7 @@ locals {
   functions = merge(var.workers, { (var.orchestrator.name) = var.orchestrator })
 
   # Settings every function reads (runtime/settings.py).
-  runtime_environment = merge(module.store.environment, {
+  runtime_environment = merge(module.store.environment, local.tracing_environment, {
     LLM_PROVIDER       = var.llm.provider
     LLM_MODEL          = var.llm.model
     LLM_FALLBACK_MODEL = var.llm.fallback_model
@@ -38,12 +38,13 @@ locals {
           "arn:${data.aws_partition.current.partition}:bedrock:${var.aws_region}:${data.aws_caller_identity.current.account_id}:inference-profile/${profile}"
         ])
       }],
-      length(function.secrets) == 0 && !function.llm_api_key ? [] : [{
+      length(function.secrets) == 0 && !function.llm_api_key && length(local.tracing_secret_arns) == 0 ? [] : [{
         sid     = "ReadSecrets"
         actions = ["secretsmanager:GetSecretValue"]
         resources = concat(
           [for secret in function.secrets : aws_secretsmanager_secret.agent[secret].arn],
           function.llm_api_key ? local.llm_api_key_arns : [],
+          local.tracing_secret_arns,
         )
       }],
     )
