@@ -121,7 +121,9 @@ def terraform_variables(
             ),
             "name": orchestrator["name"],
             "invokes": orchestrator["invokes"],
-            # It claims, updates and finishes jobs, whatever agents.yaml declares for it.
+            # Whatever agents.yaml declares for it, it claims, updates and finishes jobs, and
+            # queues again a job it hands over for lack of time.
             "database": "read-write",
+            "queue": "send",
         },
     }

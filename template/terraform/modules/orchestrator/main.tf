@@ -19,14 +19,6 @@ resource "aws_sqs_queue" "jobs" {
   })
 }
 
-resource "aws_sqs_queue_redrive_allow_policy" "dead_letters" {
-  queue_url = aws_sqs_queue.dead_letters.id
-  redrive_allow_policy = jsonencode({
-    redrivePermission = "byQueue"
-    sourceQueueArns   = [aws_sqs_queue.jobs.arn]
-  })
-}
-
 module "function" {
   source = "../agent_lambda"
 

@@ -1,0 +1,202 @@
+"""End to end on moto's server: apply the DynamoDB stack, run jobs through its queue, destroy.
+
+One apply for the module (each SQS queue takes about 25 s on moto). Lambda code cannot run on
+moto, so the artifacts are stand-in zips and tests/moto_jobs.py runs the deployed handlers in
+the generated project's environment.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import boto3
+import pytest
+
+from .conftest import UV, render, run
+from .terraform_tools import terraform_environment, terraform_init
+
+pytestmark = pytest.mark.xdist_group("terraform")
+MAX_RECEIVE_COUNT = 2
+CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_REGION": "us-east-1",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_moto(port: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    pytest.fail("moto_server did not start within 30 s")
+
+
+def stand_in_artifacts(project: Path) -> None:
+    """Tiny zips where `make package` puts the real ones: moto stores code, never runs it."""
+    tfvars = json.loads((project / "terraform" / "agents.auto.tfvars.json").read_text())
+    out = project / "build" / "lambda"
+    names = [*tfvars["workers"], tfvars["orchestrator"]["name"]]
+    for path in [out / "layer.zip", *(out / "functions" / f"{name}.zip" for name in names)]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("README", "stand-in for the test\n")
+
+
+class Stack:
+    def __init__(self, project: Path, endpoint: str, env: dict[str, str]):
+        self.project = project
+        self.endpoint = endpoint
+        self.env = env
+        self.destroyed = False
+
+    def terraform(self, *args: str, timeout: int = 600):
+        variables = [f"-var=aws_endpoint={self.endpoint}", f"-var=max_receive_count={MAX_RECEIVE_COUNT}"]
+        command = ["terraform", *args, "-input=false", "-no-color", *variables]
+        return run(command, cwd=self.project / "terraform", env=self.env, timeout=timeout)
+
+    def outputs(self) -> dict:
+        done = run(["terraform", "output", "-json"], cwd=self.project / "terraform", env=self.env)
+        return {name: output["value"] for name, output in json.loads(done.stdout).items()}
+
+    def client(self, service: str):
+        return boto3.client(service, endpoint_url=self.endpoint, **{
+            "aws_access_key_id": CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            "aws_secret_access_key": CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+            "region_name": CREDENTIALS["AWS_REGION"],
+        })  # fmt: skip
+
+    def destroy(self) -> None:
+        if not self.destroyed:
+            self.terraform("destroy", "-auto-approve")
+            self.destroyed = True
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    env = {**terraform_environment(), **CREDENTIALS}
+    project = render(tmp_path_factory.mktemp("e2e") / "app", database="dynamodb", api=False)
+    syncing = subprocess.Popen(f"{UV} sync --quiet", cwd=project, shell=True)
+    stand_in_artifacts(project)
+    port = free_port()
+    server = start_moto(port)
+    deployed = Stack(project, f"http://127.0.0.1:{port}", env)
+    try:
+        terraform_init(project / "terraform", env, backend=True)
+        deployed.terraform("apply", "-auto-approve")
+        assert syncing.wait(timeout=300) == 0, "uv sync of the generated project failed"
+        yield deployed
+        deployed.destroy()
+    finally:
+        syncing.kill()
+        server.kill()
+        server.wait()
+
+
+def statements_of(stack: Stack, role: str) -> list[dict]:
+    document = stack.client("iam").get_role_policy(RoleName=role, PolicyName="permissions")
+    policy = document["PolicyDocument"]
+    policy = json.loads(policy) if isinstance(policy, str) else policy
+    return policy["Statement"]
+
+
+def actions_of(statements: list[dict]) -> set[str]:
+    return {action for s in statements for action in _as_list(s["Action"])}
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def test_each_role_holds_only_what_its_agent_declares(stack):
+    outputs = stack.outputs()
+    tfvars = json.loads((stack.project / "terraform" / "agents.auto.tfvars.json").read_text())
+    orchestrator = tfvars["orchestrator"]["name"]
+    functions = outputs["function_names"]
+    worker_arns = {
+        name: stack.client("lambda").get_function(FunctionName=function)["Configuration"][
+            "FunctionArn"
+        ]
+        for name, function in functions.items()
+        if name != orchestrator
+    }
+
+    for name, worker in tfvars["workers"].items():
+        statements = statements_of(stack, outputs["role_names"][name])
+        actions = actions_of(statements)
+        assert "lambda:InvokeFunction" not in actions, name
+        if worker["storage"] == "none":
+            assert not any(action.startswith("s3:") for action in actions), name
+        resources = {r for s in statements for r in _as_list(s["Resource"])}
+        assert "*" not in resources - {
+            r for s in statements if s["Sid"] == "WriteTraces" for r in _as_list(s["Resource"])
+        }, name
+
+    invoking = [
+        s for s in statements_of(stack, outputs["role_names"][orchestrator])
+        if "lambda:InvokeFunction" in _as_list(s["Action"])
+    ]  # fmt: skip
+    assert [sorted(_as_list(s["Resource"])) for s in invoking] == [
+        sorted(worker_arns[name] for name in tfvars["orchestrator"]["invokes"])
+    ]
+
+
+def test_job_runs_through_the_queue_and_a_poison_message_ends_in_the_dead_letter_queue(stack):
+    outputs = stack.outputs()
+    tfvars = json.loads((stack.project / "terraform" / "agents.auto.tfvars.json").read_text())
+    example = next((stack.project / "examples").glob("*.json"))
+    job_input = json.loads(example.read_text())
+    done = run(
+        [
+            str(stack.project / ".venv" / "bin" / "python"),
+            str(Path(__file__).with_name("moto_jobs.py")),
+            outputs["function_names"][tfvars["orchestrator"]["name"]],
+            outputs["dead_letter_queue_url"],
+            json.dumps(job_input),
+        ],
+        cwd=stack.project,
+        env={**stack.env, "AWS_ENDPOINT_URL": stack.endpoint, "MODEL_MODE": "offline"},
+    )
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+
+    assert summary["job_failures"] == []
+    assert summary["job"]["status"] == "completed", summary["job"]
+    ran = {agent for step in summary["job"]["steps"] for agent in step["agents"]}
+    assert ran and all(summary["job"]["results"][agent]["status"] == "ok" for agent in ran)
+    assert summary["table_sort_keys"] == sorted(["JOB", *(f"RESULT#{agent}" for agent in ran)])
+    assert summary["poison_deliveries"] == MAX_RECEIVE_COUNT
+    assert summary["dead_letters"] == ["not a job"]
+
+
+def test_destroy_leaves_nothing(stack):
+    stack.destroy()
+    assert stack.client("lambda").list_functions()["Functions"] == []
+    assert stack.client("lambda").list_layers()["Layers"] == []
+    assert stack.client("sqs").list_queues().get("QueueUrls", []) == []
+    assert stack.client("dynamodb").list_tables()["TableNames"] == []
+    assert stack.client("s3").list_buckets()["Buckets"] == []
+    assert stack.client("iam").list_roles()["Roles"] == []
+    assert stack.client("logs").describe_log_groups()["logGroups"] == []
+    assert stack.client("secretsmanager").list_secrets()["SecretList"] == []

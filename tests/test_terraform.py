@@ -1,0 +1,60 @@
+"""The generated Terraform, for every database: formatted, valid, checkov-clean.
+
+Terraform runs offline against the provider mirror (TF_PLUGIN_DIR, default /opt/tf-plugins).
+The policies themselves are checked on the applied stack in test_e2e_moto.py.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from extensions.infrastructure import bedrock_resources
+
+from .conftest import render, run
+from .terraform_tools import terraform_environment, terraform_init
+
+DATABASES = ["aurora-serverless-v2", "rds-postgres", "dynamodb"]
+STORE_MODULES = {
+    "aurora-serverless-v2": "store_aurora",
+    "rds-postgres": "store_rds",
+    "dynamodb": "store_dynamodb",
+}
+
+
+@pytest.mark.xdist_group("terraform")
+@pytest.mark.parametrize("database", DATABASES)
+def test_terraform_is_formatted_valid_and_checkov_clean(database, tmp_path):
+    env = terraform_environment()
+    project = render(tmp_path / "app", database=database)
+    terraform = project / "terraform"
+
+    modules = sorted(path.name for path in (terraform / "modules").iterdir())
+    assert STORE_MODULES[database] in modules
+    assert not set(STORE_MODULES.values()) - {STORE_MODULES[database]} & set(modules)
+
+    run(["terraform", "fmt", "-check", "-recursive"], cwd=terraform, env=env)
+    terraform_init(terraform, env)
+    run(["terraform", "validate", "-no-color"], cwd=terraform, env=env)
+    checkov = [sys.executable, "-m", "checkov.main", "-d", ".", "--config-file", ".checkov.yaml"]
+    run([*checkov, "--quiet", "--compact"], cwd=terraform, env=env)
+
+
+def test_inference_profile_needs_the_profile_and_its_regions_models():
+    resources = bedrock_resources(["us.amazon.nova-pro-v1:0", ""], "us-east-1")
+    assert resources["inference_profiles"] == ["us.amazon.nova-pro-v1:0"]
+    assert "arn:aws:bedrock:us-west-2::foundation-model/amazon.nova-pro-v1:0" in (
+        resources["foundation_models"]
+    )
+    assert all("::foundation-model/amazon.nova-pro-v1:0" in a for a in resources["foundation_models"])
+
+
+def test_plain_model_id_is_one_foundation_model_in_the_project_region():
+    resources = bedrock_resources(
+        ["bedrock/converse/anthropic.claude-3-haiku", "anthropic.claude-3-haiku"], "eu-west-1"
+    )
+    assert resources == {
+        "inference_profiles": [],
+        "foundation_models": ["arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-3-haiku"],
+    }
