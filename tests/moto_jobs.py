@@ -25,28 +25,37 @@ import boto3
 
 
 class Context:
-    """The part of Lambda's context object the handlers read."""
+    """The part of Lambda's context object the handlers read: a fresh invocation's time."""
 
-    function_name = "e2e"
     aws_request_id = "e2e"
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:e2e"
     memory_limit_in_mb = 1024
 
+    def __init__(self, configuration: dict[str, Any]):
+        self.function_name = configuration["FunctionName"]
+        self.invoked_function_arn = configuration["FunctionArn"]
+        self.timeout_ms = configuration["Timeout"] * 1000
+
     def get_remaining_time_in_millis(self) -> int:
-        return 600_000
+        return self.timeout_ms
+
+
+def configuration_of(function_name: str) -> dict[str, Any]:
+    return boto3.client("lambda").get_function_configuration(FunctionName=function_name)
 
 
 def handler_of(function_name: str):
-    configuration = boto3.client("lambda").get_function_configuration(FunctionName=function_name)
+    """The deployed function's handler, imported here, called with its context."""
+    configuration = configuration_of(function_name)
     module, _, attribute = configuration["Handler"].rpartition(".")
-    return getattr(importlib.import_module(module), attribute)
+    handler = getattr(importlib.import_module(module), attribute)
+    return lambda event: handler(event, Context(configuration))
 
 
 class InProcessLambda:
     """A Lambda client whose invoke runs the function's handler here."""
 
     def invoke(self, FunctionName: str, Payload: str, **_: Any) -> dict[str, Any]:  # noqa: N803
-        result = handler_of(FunctionName)(json.loads(Payload), Context())
+        result = handler_of(FunctionName)(json.loads(Payload))
         return {"StatusCode": 200, "Payload": io.BytesIO(json.dumps(result).encode())}
 
 
@@ -71,7 +80,7 @@ def deliver_once(sqs: Any, queue_url: str, queue_arn: str, handler) -> list[str]
         }
         for m in messages
     ]
-    response = handler({"Records": records}, Context())
+    response = handler({"Records": records})
     failed = [failure["itemIdentifier"] for failure in response["batchItemFailures"]]
     for message in messages:
         if message["MessageId"] in failed:  # visible again at once instead of after the timeout
@@ -85,9 +94,7 @@ def deliver_once(sqs: Any, queue_url: str, queue_arn: str, handler) -> list[str]
 
 def main() -> None:
     orchestrator_function, dead_letter_url, job_input = sys.argv[1], sys.argv[2], sys.argv[3]
-    deployed = boto3.client("lambda").get_function_configuration(
-        FunctionName=orchestrator_function
-    )
+    deployed = configuration_of(orchestrator_function)
     os.environ.update(deployed["Environment"]["Variables"])
     package = deployed["Handler"].split(".")[0]
     importlib.import_module(f"{package}.runtime.lambda_invoke")._client = (
@@ -106,7 +113,9 @@ def main() -> None:
 
     job = jobs.create_job(store, json.loads(job_input), user_id="e2e")
     importlib.import_module(f"{package}.runtime.queue").enqueue(job.id)
-    job_failures = deliver_once(sqs, queue_url, queue_arn, handler)
+    job_failures = []  # a job handed over for lack of time comes back on the queue
+    while (failed := deliver_once(sqs, queue_url, queue_arn, handler)) is not None:
+        job_failures += failed
     view = jobs.job_view(store, store.get_job(job.id))
     table_items = boto3.client("dynamodb").query(
         TableName=os.environ["JOBS_TABLE"],
