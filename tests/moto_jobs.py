@@ -97,9 +97,8 @@ def main() -> None:
     deployed = configuration_of(orchestrator_function)
     os.environ.update(deployed["Environment"]["Variables"])
     package = deployed["Handler"].split(".")[0]
-    importlib.import_module(f"{package}.runtime.lambda_invoke")._client = (
-        lambda *_: InProcessLambda()
-    )
+    lambda_invoke = importlib.import_module(f"{package}.runtime.lambda_invoke")
+    lambda_invoke._client = lambda *_: InProcessLambda()
     handler = handler_of(orchestrator_function)
     store_module = importlib.import_module(f"{package}.runtime.stores")
     settings = importlib.import_module(f"{package}.runtime.settings").get_settings()

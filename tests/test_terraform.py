@@ -44,10 +44,9 @@ def test_terraform_is_formatted_valid_and_checkov_clean(database, tmp_path):
 def test_inference_profile_needs_the_profile_and_its_regions_models():
     resources = bedrock_resources(["us.amazon.nova-pro-v1:0", ""], "us-east-1")
     assert resources["inference_profiles"] == ["us.amazon.nova-pro-v1:0"]
-    assert "arn:aws:bedrock:us-west-2::foundation-model/amazon.nova-pro-v1:0" in (
-        resources["foundation_models"]
-    )
-    assert all("::foundation-model/amazon.nova-pro-v1:0" in a for a in resources["foundation_models"])
+    models = resources["foundation_models"]
+    assert "arn:aws:bedrock:us-west-2::foundation-model/amazon.nova-pro-v1:0" in models
+    assert all(arn.endswith("::foundation-model/amazon.nova-pro-v1:0") for arn in models)
 
 
 def test_plain_model_id_is_one_foundation_model_in_the_project_region():
@@ -56,5 +55,7 @@ def test_plain_model_id_is_one_foundation_model_in_the_project_region():
     )
     assert resources == {
         "inference_profiles": [],
-        "foundation_models": ["arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-3-haiku"],
+        "foundation_models": [
+            "arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-3-haiku"
+        ],
     }

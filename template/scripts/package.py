@@ -165,9 +165,7 @@ def build_layer(settings: dict, python: str, out: Path) -> Path:
     """The dependency layer: locked dependencies for the Lambda platform, under python/."""
     layer = out / "layer.zip"
     stamp = out / "layer.inputs"
-    requirements = run(
-        "uv", "export", "--no-dev", "--no-emit-project", "--no-hashes", "--quiet"
-    )
+    requirements = run("uv", "export", "--no-dev", "--no-emit-project", "--no-hashes", "--quiet")
     version = settings["lambda_runtime"].removeprefix("python")
     platform = {"arm64": "aarch64", "x86_64": "x86_64"}[settings["lambda_architecture"]]
     inputs = hashlib.sha256(
