@@ -19,7 +19,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
 from copier import run_copy
 
 ROOT = Path(__file__).resolve().parent.parent
