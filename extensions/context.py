@@ -44,6 +44,7 @@ def _extensions_package() -> ModuleType:
 
 _package = _extensions_package().__name__
 template_context = importlib.import_module(f"{_package}.derive").template_context
+quote = importlib.import_module(f"{_package}.conditions").quote
 _validation = importlib.import_module(f"{_package}.validation")
 SpecError, load_project = _validation.SpecError, _validation.load_project
 
@@ -144,7 +145,7 @@ def as_yaml(value: Any) -> str:
 def pyrepr(value: Any) -> str:
     """A Python literal for a JSON-like value, double-quoted as ruff formats it."""
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return quote(value)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(pyrepr(item) for item in value) + "]"
     if isinstance(value, dict):

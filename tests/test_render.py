@@ -117,3 +117,64 @@ def test_trace_exporter_projects_pass_their_tests(observability, tmp_path):
     other = {"langfuse": "logfire", "logfire": "langfuse"}[observability]
     assert f'"{observability}==' in dependencies and f'"{other}==' not in dependencies
     run(["make", "test", f"UV={UV}"], cwd=project)
+
+
+AWKWARD_SPEC = {
+    "inputs": {
+        "customer_segment_with_a_rather_long_name": {
+            "type": "str",
+            "enum": ["enterprise", "small_business", "consumer"],
+            "required": True,
+            "description": 'A description with "quotes", a backslash \\ and """triple quotes"""'
+            + " that goes on well past any line length a formatter would accept" * 3,
+        },
+        "score": {"type": "float", "default": 0.5},
+    },
+    "agents": {
+        "classification_and_enrichment_agent_number_one": {
+            "description": "Classifies things. " * 20,
+            "capabilities": {
+                "tools": [f"look_up_reference_data_in_the_catalog_{i}" for i in range(6)],
+                "output_schema": "AVeryLongOutputSchemaNameForTheClassificationAgentResult",
+            },
+            "outputs": {"schema": {"category": "str", "confidence": "float", "tags": "list"}},
+        },
+        "free_text_writer": {"capabilities": {"structured_output": False}, "optional": True},
+        "any_json_agent": {},
+    },
+    "orchestration": {
+        "strategy": "dynamic",
+        "on_failure": "continue",
+        "selection_rules": [
+            {
+                "name": "first",
+                "condition": "input.customer_segment_with_a_rather_long_name in "
+                "['enterprise', 'small_business'] and input.score >= 0.25"
+                " and not input.score > 0.99",
+                "agents": [
+                    {"sequential": ["classification_and_enrichment_agent_number_one"]},
+                    {"parallel": ["free_text_writer", "any_json_agent"]},
+                ],
+                "else": ["any_json_agent"],
+            },
+            {
+                "name": "second",
+                "condition": "results.classification_and_enrichment_agent_number_one.confidence"
+                " > 0.5 or prev_step.any_json_agent.summary == 'x'",
+                "agents": ["free_text_writer"],
+            },
+        ],
+    },
+}
+
+
+@pytest.mark.xdist_group("matrix")
+def test_awkward_spec_renders_ruff_clean_and_runs(tmp_path, environments):
+    project = render(tmp_path / "app", project_slug="awkward", **AWKWARD_SPEC)
+
+    run([*RUFF, "check", "--no-cache", "."], cwd=project)
+    run([*RUFF, "format", "--check", "--no-cache", "."], cwd=project)
+    env = {"PYTHONPATH": str(project / "src"), "SQLITE_PATH": str(tmp_path / "jobs.db")}
+    for example in sorted((project / "examples").glob("*.json")):
+        done = _run_example(environments("bedrock"), "awkward", example, project, env)
+        assert json.loads(done.stdout)["status"] == "completed", done.stderr
