@@ -32,5 +32,7 @@ check: install ## validate a spec: make check SPEC=path/to/agents.yaml
 
 bench: install ## print the benchmark figures
 	$(UV) run python bench/generation.py
-	$(UV) run python bench/api.py
+	$(UV) run python bench/orchestration.py
 	$(UV) run python bench/cold_import.py
+	$(UV) run python bench/artifacts.py
+	$(UV) run python bench/api.py

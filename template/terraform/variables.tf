@@ -4,8 +4,8 @@ variable "stage" {
   default     = "dev"
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9]{0,9}$", var.stage))
-    error_message = "stage must be 1 to 10 lowercase letters or digits, starting with a letter."
+    condition     = can(regex("^[a-z][a-z0-9]{0,7}$", var.stage))
+    error_message = "stage must be 1 to 8 lowercase letters or digits, starting with a letter (function names must fit 64 characters)."
   }
 }
 
