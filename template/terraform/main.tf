@@ -62,42 +62,43 @@ locals {
   }
 
   code_zips = { for name in keys(local.functions) : name => "${var.artifacts_dir}/functions/${name}.zip" }
+
+  # What every function shares, the API's included (modules/function).
+  function_platform = {
+    runtime            = var.lambda_runtime
+    architecture       = var.lambda_architecture
+    layer_arns         = [aws_lambda_layer_version.dependencies.arn]
+    vpc_config         = module.store.vpc_config
+    log_retention_days = var.log_retention_days
+  }
 }
 
 module "workers" {
-  source   = "./modules/agent_lambda"
+  source   = "./modules/function"
   for_each = var.workers
 
-  name               = "${local.name}-${each.key}"
-  handler            = each.value.handler
-  code_zip           = local.code_zips[each.key]
-  layer_arns         = [aws_lambda_layer_version.dependencies.arn]
-  runtime            = var.lambda_runtime
-  architecture       = var.lambda_architecture
-  memory             = each.value.memory
-  timeout            = each.value.timeout
-  environment        = local.environments[each.key]
-  policy_statements  = local.permissions[each.key]
-  vpc_config         = module.store.vpc_config
-  log_retention_days = var.log_retention_days
+  name              = "${local.name}-${each.key}"
+  handler           = each.value.handler
+  code_zip          = local.code_zips[each.key]
+  memory            = each.value.memory
+  timeout           = each.value.timeout
+  environment       = local.environments[each.key]
+  policy_statements = local.permissions[each.key]
+  platform          = local.function_platform
 }
 
 module "orchestrator" {
   source = "./modules/orchestrator"
 
-  name_prefix  = local.name
-  function     = var.orchestrator
-  code_zip     = local.code_zips[var.orchestrator.name]
-  layer_arns   = [aws_lambda_layer_version.dependencies.arn]
-  runtime      = var.lambda_runtime
-  architecture = var.lambda_architecture
+  name_prefix = local.name
+  function    = var.orchestrator
+  code_zip    = local.code_zips[var.orchestrator.name]
   environment = merge(local.environments[var.orchestrator.name], {
     WORKER_FUNCTIONS = jsonencode({ for name in var.orchestrator.invokes : name => module.workers[name].function_name })
   })
   policy_statements    = local.permissions[var.orchestrator.name]
   worker_function_arns = [for name in var.orchestrator.invokes : module.workers[name].function_arn]
-  vpc_config           = module.store.vpc_config
-  log_retention_days   = var.log_retention_days
+  platform             = local.function_platform
   max_receive_count    = var.max_receive_count
   max_concurrency      = var.orchestrator_max_concurrency
 }

@@ -20,19 +20,15 @@ resource "aws_sqs_queue" "jobs" {
 }
 
 module "function" {
-  source = "../agent_lambda"
+  source = "../function"
 
-  name               = "${var.name_prefix}-${var.function.name}"
-  handler            = var.function.handler
-  code_zip           = var.code_zip
-  layer_arns         = var.layer_arns
-  runtime            = var.runtime
-  architecture       = var.architecture
-  memory             = var.function.memory
-  timeout            = var.function.timeout
-  environment        = var.environment
-  vpc_config         = var.vpc_config
-  log_retention_days = var.log_retention_days
+  name        = "${var.name_prefix}-${var.function.name}"
+  handler     = var.function.handler
+  code_zip    = var.code_zip
+  memory      = var.function.memory
+  timeout     = var.function.timeout
+  environment = var.environment
+  platform    = var.platform
   policy_statements = concat(
     var.policy_statements,
     [{

@@ -18,21 +18,6 @@ variable "code_zip" {
   type        = string
 }
 
-variable "layer_arns" {
-  description = "Layers of the function (the shared dependency layer)."
-  type        = list(string)
-}
-
-variable "runtime" {
-  description = "Lambda runtime, e.g. python3.12."
-  type        = string
-}
-
-variable "architecture" {
-  description = "x86_64 or arm64."
-  type        = string
-}
-
 variable "environment" {
   description = "Environment variables of the orchestrator (never secret values)."
   type        = map(string)
@@ -52,18 +37,9 @@ variable "worker_function_arns" {
   type        = list(string)
 }
 
-variable "vpc_config" {
-  description = "Subnets and security groups when the function runs in a VPC; null outside one."
-  type = object({
-    subnet_ids         = list(string)
-    security_group_ids = list(string)
-  })
-  default = null
-}
-
-variable "log_retention_days" {
-  description = "How long CloudWatch keeps the function's logs."
-  type        = number
+variable "platform" {
+  description = "What every function of the stack shares (the `platform` variable of modules/function)."
+  type        = any
 }
 
 variable "max_receive_count" {

@@ -12,109 +12,34 @@ locals {
     "GET /health"        = false
     "GET /openapi.json"  = false
   }
-}
 
-resource "aws_cloudwatch_log_group" "function" {
-  name              = "/aws/lambda/${local.name}"
-  retention_in_days = var.log_retention_days
+  vpc_access_policy_arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
 }
 
 resource "aws_cloudwatch_log_group" "access" {
   name              = "/aws/apigateway/${local.name}"
-  retention_in_days = var.log_retention_days
+  retention_in_days = var.platform.log_retention_days
 }
 
-data "aws_iam_policy_document" "assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["lambda.amazonaws.com"]
-    }
-  }
-}
+module "function" {
+  source = "../function"
 
-resource "aws_iam_role" "this" {
-  name               = local.name
-  assume_role_policy = data.aws_iam_policy_document.assume.json
-}
-
-data "aws_iam_policy_document" "permissions" {
-  statement {
-    sid       = "WriteLogs"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.function.arn}:*"]
-  }
-
-  statement {
-    sid       = "WriteTraces"
-    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
-    resources = ["*"]
-  }
-
-  statement {
-    sid       = "QueueJobs"
-    actions   = ["sqs:SendMessage"]
-    resources = [var.queue_arn]
-  }
-
-  dynamic "statement" {
-    for_each = var.store_policy_statements
-    content {
-      sid       = statement.value.sid
-      actions   = statement.value.actions
-      resources = statement.value.resources
-    }
-  }
-}
-
-resource "aws_iam_role_policy" "this" {
-  name   = "permissions"
-  role   = aws_iam_role.this.id
-  policy = data.aws_iam_policy_document.permissions.json
-}
-
-resource "aws_iam_role_policy_attachment" "vpc_access" {
-  count      = var.vpc_config == null ? 0 : 1
-  role       = aws_iam_role.this.name
-  policy_arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
-}
-
-resource "aws_lambda_function" "this" {
-  function_name    = local.name
-  role             = aws_iam_role.this.arn
-  handler          = var.handler
-  runtime          = var.runtime
-  architectures    = [var.architecture]
-  memory_size      = var.memory
-  timeout          = var.timeout
-  filename         = var.code_zip
-  source_code_hash = filebase64sha256(var.code_zip)
-  layers           = var.layer_arns
-
-  environment {
-    variables = merge(var.environment, { JOB_QUEUE_URL = var.queue_url })
-  }
-
-  tracing_config {
-    mode = "Active"
-  }
-
-  logging_config {
-    log_format = "JSON"
-    log_group  = aws_cloudwatch_log_group.function.name
-  }
-
-  dynamic "vpc_config" {
-    for_each = var.vpc_config == null ? [] : [var.vpc_config]
-    content {
-      subnet_ids         = vpc_config.value.subnet_ids
-      security_group_ids = vpc_config.value.security_group_ids
-    }
-  }
-
-  # The role must hold its permissions before the function first runs.
-  depends_on = [aws_iam_role_policy.this, aws_iam_role_policy_attachment.vpc_access]
+  name        = local.name
+  handler     = var.handler
+  code_zip    = var.code_zip
+  memory      = var.memory
+  timeout     = var.timeout
+  environment = merge(var.environment, { JOB_QUEUE_URL = var.queue_url })
+  platform    = var.platform
+  policy_statements = concat(
+    [{
+      sid       = "QueueJobs"
+      actions   = ["sqs:SendMessage"]
+      resources = [var.queue_arn]
+    }],
+    var.store_policy_statements,
+  )
+  managed_policy_arns = var.platform.vpc_config == null ? [] : [local.vpc_access_policy_arn]
 }
 
 resource "aws_apigatewayv2_api" "this" {
@@ -147,7 +72,7 @@ resource "aws_apigatewayv2_authorizer" "jwt" {
 resource "aws_apigatewayv2_integration" "function" {
   api_id                 = aws_apigatewayv2_api.this.id
   integration_type       = "AWS_PROXY"
-  integration_uri        = aws_lambda_function.this.invoke_arn
+  integration_uri        = module.function.invoke_arn
   payload_format_version = "2.0"
 }
 
@@ -189,7 +114,7 @@ resource "aws_apigatewayv2_stage" "default" {
 resource "aws_lambda_permission" "api" {
   statement_id  = "InvokeFromApi"
   action        = "lambda:InvokeFunction"
-  function_name = aws_lambda_function.this.function_name
+  function_name = module.function.function_name
   principal     = "apigateway.amazonaws.com"
   source_arn    = "${aws_apigatewayv2_api.this.execution_arn}/*/*"
 }

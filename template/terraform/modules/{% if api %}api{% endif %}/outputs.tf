@@ -10,10 +10,10 @@ output "api_id" {
 
 output "function_name" {
   description = "The API's Lambda function."
-  value       = aws_lambda_function.this.function_name
+  value       = module.function.function_name
 }
 
 output "role_name" {
   description = "IAM role of the API's function."
-  value       = aws_iam_role.this.name
+  value       = module.function.role_name
 }

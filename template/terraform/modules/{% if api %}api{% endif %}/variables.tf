@@ -13,21 +13,6 @@ variable "code_zip" {
   type        = string
 }
 
-variable "layer_arns" {
-  description = "Layers of the function (the shared dependency layer)."
-  type        = list(string)
-}
-
-variable "runtime" {
-  description = "Lambda runtime, e.g. python3.12."
-  type        = string
-}
-
-variable "architecture" {
-  description = "x86_64 or arm64."
-  type        = string
-}
-
 variable "memory" {
   description = "Memory of the API function in MB."
   type        = number
@@ -69,15 +54,6 @@ variable "queue_arn" {
   type        = string
 }
 
-variable "vpc_config" {
-  description = "Subnets and security groups when the function runs in a VPC; null outside one."
-  type = object({
-    subnet_ids         = list(string)
-    security_group_ids = list(string)
-  })
-  default = null
-}
-
 variable "jwt_issuer" {
   description = "Issuer URL of the identity provider whose tokens the API accepts."
   type        = string
@@ -106,7 +82,7 @@ variable "throttling_burst_limit" {
   default     = 100
 }
 
-variable "log_retention_days" {
-  description = "How long CloudWatch keeps the function's and the API's logs."
-  type        = number
+variable "platform" {
+  description = "What every function of the stack shares (the `platform` variable of modules/function); the API's access logs are kept as long as the function's."
+  type        = any
 }

@@ -6,6 +6,10 @@ output "function_arn" {
   value = aws_lambda_function.this.arn
 }
 
+output "invoke_arn" {
+  value = aws_lambda_function.this.invoke_arn
+}
+
 output "role_name" {
   value = aws_iam_role.this.name
 }

@@ -1,8 +1,9 @@
-# One function with its own role, whose policy holds only what this function declares.
+# One Lambda function with its own role, whose policy holds only what this function declares.
+# Every function of the stack is built here: the workers, the orchestrator and the API.
 
 resource "aws_cloudwatch_log_group" "this" {
   name              = "/aws/lambda/${var.name}"
-  retention_in_days = var.log_retention_days
+  retention_in_days = var.platform.log_retention_days
 }
 
 data "aws_iam_policy_document" "assume" {
@@ -49,17 +50,23 @@ resource "aws_iam_role_policy" "this" {
   policy = data.aws_iam_policy_document.permissions.json
 }
 
+resource "aws_iam_role_policy_attachment" "managed" {
+  for_each   = toset(var.managed_policy_arns)
+  role       = aws_iam_role.this.name
+  policy_arn = each.value
+}
+
 resource "aws_lambda_function" "this" {
   function_name    = var.name
   role             = aws_iam_role.this.arn
   handler          = var.handler
-  runtime          = var.runtime
-  architectures    = [var.architecture]
+  runtime          = var.platform.runtime
+  architectures    = [var.platform.architecture]
   memory_size      = var.memory
   timeout          = var.timeout
   filename         = var.code_zip
   source_code_hash = filebase64sha256(var.code_zip)
-  layers           = var.layer_arns
+  layers           = var.platform.layer_arns
 
   environment {
     variables = var.environment
@@ -75,7 +82,7 @@ resource "aws_lambda_function" "this" {
   }
 
   dynamic "vpc_config" {
-    for_each = var.vpc_config == null ? [] : [var.vpc_config]
+    for_each = var.platform.vpc_config == null ? [] : [var.platform.vpc_config]
     content {
       subnet_ids         = vpc_config.value.subnet_ids
       security_group_ids = vpc_config.value.security_group_ids
@@ -83,5 +90,5 @@ resource "aws_lambda_function" "this" {
   }
 
   # The role must hold its permissions before the function first runs.
-  depends_on = [aws_iam_role_policy.this]
+  depends_on = [aws_iam_role_policy.this, aws_iam_role_policy_attachment.managed]
 }

@@ -18,21 +18,6 @@ variable "code_zip" {
   type        = string
 }
 
-variable "layer_arns" {
-  description = "Layers of the function (the shared dependency layer)."
-  type        = list(string)
-}
-
-variable "runtime" {
-  description = "Lambda runtime, e.g. python3.12."
-  type        = string
-}
-
-variable "architecture" {
-  description = "x86_64 or arm64."
-  type        = string
-}
-
 variable "memory" {
   description = "Memory in MB."
   type        = number
@@ -57,16 +42,26 @@ variable "policy_statements" {
   }))
 }
 
-variable "vpc_config" {
-  description = "Subnets and security groups when the function runs in a VPC; null outside one."
-  type = object({
-    subnet_ids         = list(string)
-    security_group_ids = list(string)
-  })
-  default = null
+variable "managed_policy_arns" {
+  description = "AWS managed policies attached to the function's role besides its own policy."
+  type        = list(string)
+  default     = []
 }
 
-variable "log_retention_days" {
-  description = "How long CloudWatch keeps the function's logs."
-  type        = number
+variable "platform" {
+  description = <<-EOT
+    What every function of the stack shares: Lambda runtime (e.g. python3.12), architecture
+    (x86_64 or arm64), layers (the shared dependency layer), subnets and security groups when
+    the functions run in a VPC (null outside one), and how long CloudWatch keeps their logs.
+  EOT
+  type = object({
+    runtime            = string
+    architecture       = string
+    layer_arns         = list(string)
+    log_retention_days = number
+    vpc_config = object({
+      subnet_ids         = list(string)
+      security_group_ids = list(string)
+    })
+  })
 }
