@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from .spec import PLAN_BLOCKS, SPEC_KEYS
 from .validation import Answers, Project, SpecError, load_project, worst_case_path_seconds
 
 DEFAULT_ANSWERS: dict[str, Any] = {
@@ -29,8 +30,6 @@ DEFAULT_ANSWERS: dict[str, Any] = {
     "llm_provider": "bedrock",
     "llm_model": "us.amazon.nova-pro-v1:0",
 }
-SPEC_KEYS = ("inputs", "agents", "orchestration")
-PLAN_BLOCKS = ("project", "infrastructure", "llm")
 # (answer, block, path in the block) as copier.yml reads them
 PLAN_ANSWERS = (
     ("project_name", "project", ("name",)),

@@ -45,6 +45,8 @@ def _extensions_package() -> ModuleType:
 _package = _extensions_package().__name__
 template_context = importlib.import_module(f"{_package}.derive").template_context
 quote = importlib.import_module(f"{_package}.conditions").quote
+_spec = importlib.import_module(f"{_package}.spec")
+PLAN_BLOCKS, SPEC_KEYS = _spec.PLAN_BLOCKS, _spec.SPEC_KEYS
 _validation = importlib.import_module(f"{_package}.validation")
 SpecError, load_project = _validation.SpecError, _validation.load_project
 
@@ -72,8 +74,6 @@ ANSWER_KEYS = (
     "infrastructure",
     "llm",
 )
-PLAN_BLOCKS = ("project", "infrastructure", "llm")
-SPEC_KEYS = ("inputs", "agents", "orchestration")
 
 
 def format_problems(problems: list[str]) -> str:

@@ -14,6 +14,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+# The parts of agents.yaml, and the original plan's blocks that fill scalar answers instead.
+SPEC_KEYS = ("inputs", "agents", "orchestration")
+PLAN_BLOCKS = ("project", "infrastructure", "llm")
+
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 IDENTIFIER_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 API_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")

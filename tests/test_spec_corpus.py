@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from extensions.spec import PLAN_BLOCKS, SPEC_KEYS
 from extensions.validation import SpecError, load_project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,9 +28,6 @@ DEFAULT_ANSWERS = {
     "llm_provider": "bedrock",
     "llm_model": "us.amazon.nova-pro-v1:0",
 }
-SPEC_KEYS = ("inputs", "agents", "orchestration")
-# The original plan's blocks fill scalar answers in copier; they are not part of the spec.
-PLAN_BLOCKS = ("project", "infrastructure", "llm")
 
 
 def corpus_answers(path: Path) -> dict[str, Any]:
