@@ -17,7 +17,7 @@ install: uv ## create .venv with the template's tooling
 
 demo: install ## render the default project into build/demo and run a sample job in it
 	rm -rf $(DEMO)
-	$(UV) run copier copy --trust --defaults --quiet . $(DEMO)
+	$(UV) run copier copy --trust --defaults --quiet --vcs-ref HEAD . $(DEMO)
 	$(MAKE) -C $(DEMO) run UV="$(UV)"
 
 test: install ## the whole test suite (spec, compiler, renders, generated projects)

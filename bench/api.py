@@ -39,7 +39,7 @@ def render_and_drive(jobs: int, clients: int) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         project = Path(scratch) / "app"
         print(f"rendering the default project into {project} ...", flush=True)
-        run_copy(str(ROOT), project, defaults=True, unsafe=True, quiet=True)
+        run_copy(str(ROOT), project, defaults=True, unsafe=True, quiet=True, vcs_ref="HEAD")
         uv = [shutil.which("uv")] if shutil.which("uv") else [sys.executable, "-m", "uv"]
         subprocess.run([*uv, "sync", "--quiet"], cwd=project, check=True)
         python = project / ".venv" / "bin" / "python"

@@ -53,7 +53,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         project = Path(work) / "app"
         data = {"lambda_architecture": args.architecture, "python_version": args.python}
-        run_copy(str(ROOT), project, data=data, defaults=True, unsafe=True, quiet=True)
+        run_copy(
+            str(ROOT), project, data=data, defaults=True, unsafe=True, quiet=True, vcs_ref="HEAD"
+        )
         first = package(project)
         artifacts = project / "build" / "lambda"
         before = digests(artifacts)

@@ -46,6 +46,7 @@ def render(destination: Path, strategy: str) -> Path:
         defaults=True,
         unsafe=True,
         quiet=True,
+        vcs_ref="HEAD",
     )
     return destination
 

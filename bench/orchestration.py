@@ -45,7 +45,9 @@ def spec(workers: int, *, layout: list[tuple[str, int]] | None = None) -> dict:
 
 def render(destination: Path, data: dict) -> float:
     started = time.perf_counter()
-    run_copy(str(ROOT), destination, data=data, defaults=True, unsafe=True, quiet=True)
+    run_copy(
+        str(ROOT), destination, data=data, defaults=True, unsafe=True, quiet=True, vcs_ref="HEAD"
+    )
     return time.perf_counter() - started
 
 

@@ -18,7 +18,7 @@ UV = shutil.which("uv") or f"{sys.executable} -m uv"
 
 def render(dst: Path, **data: Any) -> Path:
     """Render the template (working tree included) into ``dst`` with --defaults."""
-    run_copy(str(ROOT), dst, data=data, defaults=True, unsafe=True, quiet=True)
+    run_copy(str(ROOT), dst, data=data, defaults=True, unsafe=True, quiet=True, vcs_ref="HEAD")
     return dst
 
 

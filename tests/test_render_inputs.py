@@ -32,7 +32,8 @@ PLANNER_SPEC = {
 
 def copy(data_file: Path, destination: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [*COPIER, "copy", "--trust", "--defaults", "--quiet", "--data-file", str(data_file)]
+        [*COPIER, "copy", "--trust", "--defaults", "--quiet", "--vcs-ref", "HEAD"]
+        + ["--data-file", str(data_file)]
         + [str(ROOT), str(destination)],
         capture_output=True,
         text=True,
