@@ -2,7 +2,7 @@
 
 Run by tests/test_e2e_moto.py with the generated project's Python (it imports the project):
 
-    python moto_jobs.py <orchestrator function name> <dead-letter queue url> <input json>
+    python moto_jobs.py <orchestrator function name> <dead-letter queue url> <job id>
 
 moto creates the functions but cannot run them, so this script plays Lambda: it takes the
 environment Terraform gave the orchestrator function, receives the job queue's messages and
@@ -93,7 +93,7 @@ def deliver_once(sqs: Any, queue_url: str, queue_arn: str, handler) -> list[str]
 
 
 def main() -> None:
-    orchestrator_function, dead_letter_url, job_input = sys.argv[1], sys.argv[2], sys.argv[3]
+    orchestrator_function, dead_letter_url, job_id = sys.argv[1], sys.argv[2], sys.argv[3]
     deployed = configuration_of(orchestrator_function)
     os.environ.update(deployed["Environment"]["Variables"])
     package = deployed["Handler"].split(".")[0]
@@ -110,8 +110,7 @@ def main() -> None:
         "Attributes"
     ]["QueueArn"]
 
-    job = jobs.create_job(store, json.loads(job_input), user_id="e2e")
-    importlib.import_module(f"{package}.runtime.queue").enqueue(job.id)
+    job = store.get_job(job_id)  # created and queued by `python -m <package> submit`
     job_failures = []  # a job handed over for lack of time comes back on the queue
     while (failed := deliver_once(sqs, queue_url, queue_arn, handler)) is not None:
         job_failures += failed

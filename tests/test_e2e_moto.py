@@ -170,14 +170,24 @@ def test_job_runs_through_the_queue_and_a_poison_message_ends_in_the_dead_letter
     outputs = stack.outputs()
     tfvars = json.loads((stack.project / "terraform" / "agents.auto.tfvars.json").read_text())
     example = next((stack.project / "examples").glob("*.json"))
-    job_input = json.loads(example.read_text())
+    python = str(stack.project / ".venv" / "bin" / "python")
+    package = next((stack.project / "src").iterdir()).name
+    # What `make submit` / `make status` run: the CLI with the stage's client environment.
+    client_env = {
+        **stack.env,
+        **outputs["client_environment"],
+        "AWS_ENDPOINT_URL": stack.endpoint,
+    }
+    submitted = run([python, "-m", package, "submit", "--input", str(example)], cwd=stack.project,
+                    env=client_env)  # fmt: skip
+    job_id = submitted.stdout.strip().splitlines()[-1]
     done = run(
         [
-            str(stack.project / ".venv" / "bin" / "python"),
+            python,
             str(Path(__file__).with_name("moto_jobs.py")),
             outputs["function_names"][tfvars["orchestrator"]["name"]],
             outputs["dead_letter_queue_url"],
-            json.dumps(job_input),
+            job_id,
         ],
         cwd=stack.project,
         env={**stack.env, "AWS_ENDPOINT_URL": stack.endpoint, "MODEL_MODE": "offline"},
@@ -192,6 +202,9 @@ def test_job_runs_through_the_queue_and_a_poison_message_ends_in_the_dead_letter
     # AWS delivers it max_receive_count times; moto moves it one delivery early.
     assert 1 <= summary["poison_deliveries"] <= MAX_RECEIVE_COUNT
     assert summary["dead_letters"] == ["not a job"]
+    shown = run([python, "-m", package, "status", job_id, "--json"], cwd=stack.project,
+                env=client_env)  # fmt: skip
+    assert json.loads(shown.stdout) == summary["job"]
 
 
 def test_destroy_leaves_nothing(stack):
