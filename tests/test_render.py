@@ -169,8 +169,9 @@ AWKWARD_SPEC = {
 
 
 @pytest.mark.xdist_group("matrix")
-def test_awkward_spec_renders_ruff_clean_and_runs(tmp_path, environments):
-    project = render(tmp_path / "app", project_slug="awkward", **AWKWARD_SPEC)
+def test_awkward_spec_without_api_renders_ruff_clean_and_runs(tmp_path, environments):
+    project = render(tmp_path / "app", project_slug="awkward", api=False, **AWKWARD_SPEC)
+    assert not (project / "src" / "awkward" / "api").exists()
 
     run([*RUFF, "check", "--no-cache", "."], cwd=project)
     run([*RUFF, "format", "--check", "--no-cache", "."], cwd=project)
