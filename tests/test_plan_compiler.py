@@ -3,34 +3,16 @@
 from __future__ import annotations
 
 import ast
-import shutil
 import subprocess
-import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from extensions.plan_compiler import compile_plan, mermaid_diagram
+
+from .plan_rules import RUFF, Rule, Step
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT)) if str(ROOT) not in sys.path else None
-
-from extensions.plan_compiler import compile_plan, mermaid_diagram  # noqa: E402
-
-RUFF = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
-
-
-@dataclass(frozen=True)
-class Step:
-    parallel: bool
-    agents: list[str]
-
-
-@dataclass(frozen=True)
-class Rule:
-    name: str
-    condition: str
-    steps: list[Step]
-    otherwise: list[Step] = field(default_factory=list)
 
 
 def seq(*agents: str) -> Step:

@@ -18,31 +18,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT)) if str(ROOT) not in sys.path else None
+from extensions.conditions import check_condition
+from extensions.plan_compiler import compile_plan
 
-from extensions.conditions import check_condition  # noqa: E402
-from extensions.plan_compiler import compile_plan  # noqa: E402
+from .plan_rules import RUFF, Rule, Step
+
+ROOT = Path(__file__).resolve().parents[1]
 
 RUNTIME = ROOT / "template" / "src" / "{{ package_name }}" / "runtime"
-RUFF = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
 
 # ---------------------------------------------------------------------------------------------
 # Random specs
-
-
-@dataclass(frozen=True)
-class Step:
-    parallel: bool
-    agents: list[str]
-
-
-@dataclass(frozen=True)
-class Rule:
-    name: str
-    condition: str
-    steps: list[Step]
-    otherwise: list[Step] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
