@@ -12,8 +12,6 @@ from extensions.plan_compiler import compile_plan, mermaid_diagram
 
 from .plan_rules import RUFF, Rule, Step
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 def seq(*agents: str) -> Step:
     return Step(False, list(agents))
