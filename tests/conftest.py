@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -43,3 +44,13 @@ def run(command: list[str] | str, cwd: Path, env: dict[str, str] | None = None, 
     if done.returncode != 0:
         pytest.fail(f"{command} exited {done.returncode}\n{done.stdout}\n{done.stderr}")
     return done
+
+
+def load_script(project: Path, name: str) -> Any:
+    """A generated project's scripts/<name>.py, imported as a module."""
+    module_name = f"{project.name}_{name}_{abs(hash(project))}"
+    spec = importlib.util.spec_from_file_location(module_name, project / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module  # dataclasses look their module up while it loads
+    spec.loader.exec_module(module)
+    return module

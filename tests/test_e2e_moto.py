@@ -18,7 +18,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from .conftest import UV, render, run
+from .conftest import UV, load_script, render, run
 from .terraform_tools import terraform_environment, terraform_init
 
 pytestmark = pytest.mark.xdist_group("terraform")
@@ -55,14 +55,26 @@ def start_moto(port: int) -> subprocess.Popen:
 
 
 def stand_in_artifacts(project: Path) -> None:
-    """Tiny zips where `make package` puts the real ones: moto stores code, never runs it."""
-    tfvars = json.loads((project / "terraform" / "agents.auto.tfvars.json").read_text())
+    """Tiny zips where `make package` puts the real ones, and the manifest that lists them,
+    written by the project's scripts/package.py: moto stores code, never runs it."""
+    package = load_script(project, "package")
+    settings = json.loads((project / "terraform" / "agents.auto.tfvars.json").read_text())
+    functions = package.stack_functions(settings, next((project / "src").iterdir()))
     out = project / "build" / "lambda"
-    names = [*tfvars["workers"], tfvars["orchestrator"]["name"]]
-    for path in [out / "layer.zip", *(out / "functions" / f"{name}.zip" for name in names)]:
+
+    def stand_in(path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(path, "w") as archive:
             archive.writestr("README", "stand-in for the test\n")
+        return path
+
+    layers = {
+        layer: stand_in(out / "layers" / f"{layer}.zip")
+        for function in functions.values()
+        for layer in function.layers
+    }
+    code = {name: stand_in(out / "functions" / f"{name}.zip") for name in functions}
+    package.write_manifest(out, settings, functions, code, layers)
 
 
 class Stack:
@@ -164,6 +176,26 @@ def test_each_role_holds_only_what_its_agent_declares(stack):
     assert [sorted(_as_list(s["Resource"])) for s in invoking] == [
         sorted(worker_arns[name] for name in tfvars["orchestrator"]["invokes"])
     ]
+
+
+def test_each_function_has_the_layers_its_manifest_lists(stack):
+    manifest = json.loads((stack.project / "build" / "lambda" / "manifest.json").read_text())
+    layers = {
+        layer["LayerName"]: layer["LatestMatchingVersion"]["LayerVersionArn"]
+        for layer in stack.client("lambda").list_layers()["Layers"]
+    }
+    function_names = stack.outputs()["function_names"]
+
+    assert len(layers) == len(manifest["layers"])
+    assert set(manifest["functions"]) == set(function_names)  # this stack has no API
+    for name, function in manifest["functions"].items():
+        deployed = stack.client("lambda").get_function(FunctionName=function_names[name])
+        attached = [layer["Arn"] for layer in deployed["Configuration"]["Layers"]]
+        expected = [
+            arn for layer in function["layers"] for layer_name, arn in layers.items()
+            if layer_name.endswith(f"-{layer}")
+        ]  # fmt: skip
+        assert attached == expected, name
 
 
 def test_job_runs_through_the_queue_and_a_poison_message_ends_in_the_dead_letter_queue(stack):
