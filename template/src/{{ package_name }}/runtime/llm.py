@@ -1,7 +1,8 @@
 """The model an agent runs on: offline, or the configured provider with an optional fallback.
 
-Bedrock and Anthropic go through LiteLLM (imported only when used); OpenAI uses the SDK's
-native chat-completions model. API keys come from the environment or Secrets Manager.
+Bedrock and Anthropic go through LiteLLM (imported only when used: it takes seconds); OpenAI
+uses the SDK's native chat-completions model. API keys come from the environment or Secrets
+Manager.
 """
 
 from __future__ import annotations
@@ -39,6 +40,25 @@ def _api_key(settings: Settings, variable: str) -> str | None:
     return env_or_secret(variable)
 
 
+def _litellm_model() -> type[Model]:
+    # LiteLLM would otherwise download its model price list at import time.
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    from agents.extensions.models.litellm_model import LitellmModel
+
+    return LitellmModel
+
+
+def load_model_client(settings: Settings) -> None:
+    """Import the configured provider's client now rather than at the first model call.
+
+    The modules that run models call it as they load, so that a Lambda pays for it in its
+    init phase, not in its first invocation. OpenAI's client loads with the Agents SDK
+    itself; offline there is nothing to load.
+    """
+    if not settings.offline and settings.llm_provider != "openai":
+        _litellm_model()
+
+
 def provider_model(name: str, settings: Settings) -> Model:
     """A live model for ``name`` on the configured provider."""
     if settings.llm_provider == "openai":
@@ -48,14 +68,11 @@ def provider_model(name: str, settings: Settings) -> Model:
         client = AsyncOpenAI(api_key=_api_key(settings, "OPENAI_API_KEY"), max_retries=2)
         return OpenAIChatCompletionsModel(model=name, openai_client=client)
 
-    # LiteLLM would otherwise download its model price list at import time.
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-    from agents.extensions.models.litellm_model import LitellmModel
-
+    litellm_model = _litellm_model()
     if settings.llm_provider == "anthropic":
         api_key = _api_key(settings, "ANTHROPIC_API_KEY")
-        return LitellmModel(model=f"anthropic/{name}", api_key=api_key)
-    return LitellmModel(model=f"bedrock/{name}")
+        return litellm_model(model=f"anthropic/{name}", api_key=api_key)
+    return litellm_model(model=f"bedrock/{name}")
 
 
 def model_settings(settings: Settings) -> ModelSettings:

@@ -6,17 +6,20 @@ import importlib
 import json
 import time
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from agents import RunConfig, Runner
 from pydantic import BaseModel
 
 from .. import config
-from .llm import model_for, model_settings
+from .llm import load_model_client, model_for, model_settings
 from .records import AgentResult
-from .settings import Settings
+from .settings import Settings, get_settings
 from .store import JobNotFound, JobStore
 from .tracing import enable_agent_tracing
+
+load_model_client(get_settings())  # in a worker's Lambda: during its init phase
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,14 @@ def as_json_object(output: Any) -> dict[str, Any]:
     return {"text": str(output)}
 
 
+def agent_modules(name: str) -> tuple[ModuleType, ModuleType]:
+    """Worker ``name``'s agent module (``build_agent``) and templates module (``task``)."""
+    return (
+        importlib.import_module(f"..agents.{name}.agent", __package__),
+        importlib.import_module(f"..agents.{name}.templates", __package__),
+    )
+
+
 async def run_agent(
     name: str, job_id: str, store: JobStore, settings: Settings, *, attempt: int = 1
 ) -> AgentResult:
@@ -49,8 +60,7 @@ async def run_agent(
         for agent, result in store.get_results(job_id).items()
         if result.ok and agent != name
     }
-    agent_module = importlib.import_module(f"..agents.{name}.agent", __package__)
-    templates = importlib.import_module(f"..agents.{name}.templates", __package__)
+    agent_module, templates = agent_modules(name)
     worker = config.WORKERS[name]
     started = time.perf_counter()
     try:
