@@ -16,12 +16,13 @@ from collections.abc import Awaitable, Callable
 from tenacity import AsyncRetrying, retry_if_result, stop_after_attempt, wait_exponential_jitter
 
 from .. import config
-from .records import AgentResult
+from .records import AgentResult, JobContext
 from .settings import Settings
 from .store import JobStore
 
-# One attempt of one worker: (agent, job_id, attempt number) -> its stored result.
-Invoke = Callable[[str, str, int], Awaitable[AgentResult]]
+# One attempt of one worker: (agent, the job as the run holds it, attempt number) -> its
+# stored result.
+Invoke = Callable[[str, JobContext, int], Awaitable[AgentResult]]
 
 
 def record_failure(
@@ -44,11 +45,13 @@ def in_process(store: JobStore, settings: Settings) -> Invoke:
     """Run workers in this process (local runs and tests), each under its own timeout."""
     from .worker import run_agent  # the Agents SDK loads only where agents run
 
-    async def invoke(agent: str, job_id: str, attempt: int) -> AgentResult:
+    async def invoke(agent: str, context: JobContext, attempt: int) -> AgentResult:
         timeout = config.WORKERS[agent].timeout
+        job_id = context.job_id
         try:
             return await asyncio.wait_for(
-                run_agent(agent, job_id, store, settings, attempt=attempt), timeout
+                run_agent(agent, job_id, store, settings, attempt=attempt, context=context),
+                timeout,
             )
         except TimeoutError:
             error = f"timed out after {timeout} s"
@@ -67,7 +70,7 @@ def worker_invoker(store: JobStore, settings: Settings) -> Invoke:
 
 
 async def invoke_with_retries(
-    invoke: Invoke, agent: str, job_id: str, *, backoff_base: float = 1.0
+    invoke: Invoke, agent: str, context: JobContext, *, backoff_base: float = 1.0
 ) -> AgentResult:
     """Attempt ``agent`` up to ``retries + 1`` times, backing off with jitter between attempts."""
     attempts = 0
@@ -75,7 +78,7 @@ async def invoke_with_retries(
     async def attempt() -> AgentResult:
         nonlocal attempts
         attempts += 1
-        return await invoke(agent, job_id, attempts)
+        return await invoke(agent, context, attempts)
 
     retrying = AsyncRetrying(
         stop=stop_after_attempt(config.WORKERS[agent].retries + 1),

@@ -9,7 +9,7 @@ from .observability import configure_logging, log_context
 from .settings import get_settings
 from .stores import open_store
 from .tracing import continue_trace
-from .worker import agent_modules, run_agent  # the Agents SDK and model client load in init
+from .worker import load_worker, run_agent  # the Agents SDK and model client load in init
 
 configure_logging()
 
@@ -20,9 +20,9 @@ def worker_handler(agent: str):
     trace context).
 
     The result is also upserted in the store; the orchestrator reads the returned copy.
-    The agent's own modules load here, with the handler's module: during init.
+    The agent is built here, with the handler's module: during init.
     """
-    agent_modules(agent)
+    load_worker(agent)
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         settings = get_settings()

@@ -75,11 +75,11 @@ def provider_model(name: str, settings: Settings) -> Model:
     return litellm_model(model=f"bedrock/{name}")
 
 
-def model_settings(settings: Settings) -> ModelSettings:
+def model_settings(settings: Settings) -> ModelSettings | None:
     """Provider arguments that every call needs (Bedrock's region, passed explicitly)."""
     if settings.llm_provider == "bedrock" and not settings.offline:
         return ModelSettings(extra_args={"aws_region_name": settings.aws_region})
-    return ModelSettings()
+    return None
 
 
 def model_for(agent: str, override: str | None, settings: Settings) -> Model:

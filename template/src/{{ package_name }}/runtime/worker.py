@@ -5,30 +5,21 @@ from __future__ import annotations
 import importlib
 import json
 import time
-from dataclasses import dataclass
-from types import ModuleType
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
-from agents import RunConfig, Runner
+from agents import Agent, RunConfig, Runner
 from pydantic import BaseModel
 
 from .. import config
 from .llm import load_model_client, model_for, model_settings
-from .records import AgentResult
+from .records import AgentResult, JobContext
 from .settings import Settings, get_settings
 from .store import JobNotFound, JobStore
 from .tracing import enable_agent_tracing
 
 load_model_client(get_settings())  # in a worker's Lambda: during its init phase
-
-
-@dataclass(frozen=True)
-class JobContext:
-    """What an agent's tools can read: the job and the outputs of agents that ran before."""
-
-    job_id: str
-    input: dict[str, Any]
-    results: dict[str, dict[str, Any]]
 
 
 def as_json_object(output: Any) -> dict[str, Any]:
@@ -40,18 +31,16 @@ def as_json_object(output: Any) -> dict[str, Any]:
     return {"text": str(output)}
 
 
-def agent_modules(name: str) -> tuple[ModuleType, ModuleType]:
-    """Worker ``name``'s agent module (``build_agent``) and templates module (``task``)."""
-    return (
-        importlib.import_module(f"..agents.{name}.agent", __package__),
-        importlib.import_module(f"..agents.{name}.templates", __package__),
-    )
+@cache
+def load_worker(name: str) -> tuple[Agent, Callable[..., str]]:
+    """Worker ``name``'s agent, built once per process, and its task template."""
+    agent_module = importlib.import_module(f"..agents.{name}.agent", __package__)
+    templates = importlib.import_module(f"..agents.{name}.templates", __package__)
+    return agent_module.build_agent(), templates.task
 
 
-async def run_agent(
-    name: str, job_id: str, store: JobStore, settings: Settings, *, attempt: int = 1
-) -> AgentResult:
-    """Run worker ``name`` once for ``job_id`` and upsert its result (ok or error)."""
+def read_context(store: JobStore, job_id: str, name: str) -> JobContext:
+    """What worker ``name`` can read of ``job_id``, from the store."""
     job = store.get_job(job_id)
     if job is None:
         raise JobNotFound(job_id)
@@ -60,14 +49,32 @@ async def run_agent(
         for agent, result in store.get_results(job_id).items()
         if result.ok and agent != name
     }
-    agent_module, templates = agent_modules(name)
+    return JobContext(job_id=job.id, input=job.input, results=earlier)
+
+
+async def run_agent(
+    name: str,
+    job_id: str,
+    store: JobStore,
+    settings: Settings,
+    *,
+    attempt: int = 1,
+    context: JobContext | None = None,
+) -> AgentResult:
+    """Run worker ``name`` once for ``job_id`` and upsert its result (ok or error).
+
+    ``context`` is the job as the caller holds it (an in-process run has it); without it,
+    the job and the earlier results are read from the store (in a worker's Lambda).
+    """
+    context = context or read_context(store, job_id, name)
+    agent, task = load_worker(name)
     worker = config.WORKERS[name]
     started = time.perf_counter()
     try:
         run = await Runner.run(
-            agent_module.build_agent(),
-            templates.task(job.input, earlier),
-            context=JobContext(job_id=job.id, input=job.input, results=earlier),
+            agent,
+            task(context.input, context.results),
+            context=context,
             max_turns=worker.max_turns,
             run_config=RunConfig(
                 model=model_for(name, worker.model, settings),
