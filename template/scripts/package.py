@@ -62,7 +62,7 @@ STRIP = {
     "*.dist-info/RECORD": "the installer's file list",
     "*.dist-info/sboms": "software bills of materials",
     "bin": "console scripts",
-    "litellm/proxy": "LiteLLM's proxy server and web UI: the functions call LiteLLM as a library",
+    "litellm/proxy": "LiteLLM's proxy server and web UI: the functions use LiteLLM's library",
     "litellm_cli": "LiteLLM's command line",
     "aws_lambda_powertools/event_handler/openapi/swagger_ui": "Powertools' Swagger UI page",
     # Data of providers this project does not call: LiteLLM counts DeepSeek tokens with
@@ -70,6 +70,17 @@ STRIP = {
     "litellm/litellm_core_utils/tokenizers/deepseek_tokenizer.json": "DeepSeek's tokenizer",
     "litellm/llms/huggingface/huggingface_llms_metadata": "Hugging Face's model list",
 }
+# Files under STRIP's folders that the functions load, kept: the few modules of LiteLLM's
+# proxy that its library imports when it calls a model (file ids, error mapping, MCP).
+STRIP_KEEPS = (
+    "litellm/proxy/__init__.py",
+    "litellm/proxy/_types.py",
+    "litellm/proxy/common_utils/timezone_utils.py",
+    "litellm/proxy/guardrails/exception_utils.py",
+    "litellm/proxy/mcp_server/stdio_gate.py",
+    "litellm/proxy/openai_files_endpoints/common_utils.py",
+    "litellm/proxy/types_utils/utils.py",
+)
 # Locked distributions that no function loads, left out of the layers with what only they
 # need (uv export --prune), and why.
 PRUNED = {
@@ -81,7 +92,7 @@ PRUNED = {
 KEEP_SOURCE = ("agents/sandbox/sandboxes/_unix_local_file_ops.py",)
 # The AWS service models botocore keeps (about 28 MB for all 400+ services): the services the
 # runtime calls. Add one here when a tool of yours calls another AWS service.
-BOTOCORE_SERVICES = {
+BOTOCORE_SERVICES = (
     "bedrock",
     "bedrock-runtime",
     "dynamodb",
@@ -94,7 +105,7 @@ BOTOCORE_SERVICES = {
     "sso",
     "sso-oidc",
     "sts",
-}
+)
 LAYER_BUILD_VERSION = "4"  # bump when the code that builds the layers changes
 
 
@@ -183,15 +194,16 @@ def write_zip(source: Path, destination: Path, prefix: str = "") -> None:
 
 
 def strip(site: Path) -> None:
-    """Delete what STRIP names and the service models outside BOTOCORE_SERVICES."""
+    """Delete what STRIP names but STRIP_KEEPS, and the service models outside
+    BOTOCORE_SERVICES."""
     doomed = [path for pattern in STRIP for path in site.glob(pattern)]
     models = site / "botocore" / "data"
     doomed += [p for p in models.glob("*/") if p.name not in BOTOCORE_SERVICES]
     for path in doomed:
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)  # a pattern may match inside a removed folder
-        elif path.exists():
-            path.unlink()
+        for file in path.rglob("*") if path.is_dir() else [path]:
+            if file.relative_to(site).as_posix() not in STRIP_KEEPS and not file.is_dir():
+                file.unlink(missing_ok=True)  # a pattern may match inside a stripped folder
+    remove_empty_folders(site)
 
 
 def compile_bytecode(python: str, folder: Path, installed_at: str, *, legacy: bool = False):
@@ -247,14 +259,18 @@ def install(requirements_text: str, site: Path, platform: str, version: str) -> 
     )  # fmt: skip
 
 
+def remove_empty_folders(site: Path) -> None:
+    for folder in sorted((p for p in site.rglob("*") if p.is_dir()), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+
+
 def remove_files_of(site: Path, base: Path) -> None:
     """Delete from ``site`` every file that ``base`` holds: a layer leaves them to ``core``."""
     for path in base.rglob("*"):
         if path.is_file():
             (site / path.relative_to(base)).unlink(missing_ok=True)
-    for folder in sorted((p for p in site.rglob("*") if p.is_dir()), reverse=True):
-        if not any(folder.iterdir()):
-            folder.rmdir()
+    remove_empty_folders(site)
 
 
 def build_layers(names: set[str], settings: dict, python: str, out: Path) -> dict[str, Path]:
@@ -266,7 +282,7 @@ def build_layers(names: set[str], settings: dict, python: str, out: Path) -> dic
     version = settings["lambda_runtime"].removeprefix("python")
     platform = {"arm64": "aarch64", "x86_64": "x86_64"}[settings["lambda_architecture"]]
     locked = {name: requirements(LAYER_GROUPS[name]) for name in sorted(names | {"core"})}
-    recipe = [LAYER_BUILD_VERSION, STRIP, PRUNED, sorted(BOTOCORE_SERVICES), KEEP_SOURCE]
+    recipe = [LAYER_BUILD_VERSION, STRIP, STRIP_KEEPS, PRUNED, KEEP_SOURCE, *BOTOCORE_SERVICES]
     inputs = {
         name: hashlib.sha256(
             json.dumps([*recipe, platform, version, locked[name]]).encode()

@@ -41,7 +41,9 @@ def _api_key(settings: Settings, variable: str) -> str | None:
 
 
 def _litellm_model() -> type[Model]:
-    # LiteLLM would otherwise download its model price list at import time.
+    # LiteLLM would otherwise download its model price list when imported, and catalogs such
+    # as Anthropic's beta headers at the first call: it uses the copies it ships instead.
+    os.environ.setdefault("LITELLM_OFFLINE_MODE", "true")
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     from agents.extensions.models.litellm_model import LitellmModel
 
