@@ -11,11 +11,11 @@ the Lambda platform, without what Lambda never reads (STRIP), and compiled to by
 runtime's Python version. That interpreter is $LAMBDA_PYTHON, else the one `uv python find`
 or pyenv gives for the version.
 
-`build/lambda/manifest.json` lists per function its code zip, role and layers, and per layer
-its zip; Terraform deploys what it lists. Zips are reproducible (sorted entries, fixed
-timestamps and permissions, hash-based bytecode): the same inputs give the same bytes, so
-Terraform redeploys only what changed. A layer is rebuilt only when its locked dependencies,
-the runtime or the architecture change.
+`build/lambda/manifest.json` lists per function its code zip, role, handler and layers, and
+per layer its zip; Terraform deploys what it lists. Zips are reproducible (sorted entries,
+fixed timestamps and permissions, hash-based bytecode): the same inputs give the same bytes,
+so Terraform redeploys only what changed. A layer is rebuilt only when its locked
+dependencies, the runtime, the architecture or the recipe below change.
 """
 
 from __future__ import annotations
@@ -181,13 +181,13 @@ def runtime_python(version: str) -> str:
     )
 
 
-def write_zip(source: Path, destination: Path, prefix: str = "") -> None:
+def write_zip(source: Path, destination: Path) -> None:
     """Zip ``source`` reproducibly: sorted entries, fixed dates and permissions."""
     destination.parent.mkdir(parents=True, exist_ok=True)
     files = sorted(p for p in source.rglob("*") if p.is_file())
     with zipfile.ZipFile(destination, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in files:
-            entry = zipfile.ZipInfo(prefix + path.relative_to(source).as_posix(), ZIP_TIMESTAMP)
+            entry = zipfile.ZipInfo(path.relative_to(source).as_posix(), ZIP_TIMESTAMP)
             entry.external_attr = 0o644 << 16
             entry.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(entry, path.read_bytes())
@@ -327,7 +327,7 @@ def build_layers(names: set[str], settings: dict, python: str, out: Path) -> dic
                 cache.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(zips[name], cache / f"{inputs[name]}.zip")
 
-        with ThreadPoolExecutor() as pool:  # compiling and zipping, a layer per process
+        with ThreadPoolExecutor() as pool:  # a layer per thread, each compiled in its own process
             list(pool.map(finish, stale))
     return zips
 
