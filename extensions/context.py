@@ -11,7 +11,6 @@ import importlib.util
 import json
 import re
 import sys
-import textwrap
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
@@ -44,7 +43,7 @@ def _extensions_package() -> ModuleType:
 
 _package = _extensions_package().__name__
 template_context = importlib.import_module(f"{_package}.derive").template_context
-quote = importlib.import_module(f"{_package}.conditions").quote
+ESCAPING_FILTERS = importlib.import_module(f"{_package}.escape").FILTERS
 _spec = importlib.import_module(f"{_package}.spec")
 PLAN_BLOCKS, SPEC_KEYS = _spec.PLAN_BLOCKS, _spec.SPEC_KEYS
 _validation = importlib.import_module(f"{_package}.validation")
@@ -138,28 +137,6 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-") or "agents-app"
 
 
-def as_yaml(value: Any) -> str:
-    return yaml.safe_dump(value, sort_keys=False, allow_unicode=True, width=100)
-
-
-def pyrepr(value: Any) -> str:
-    """A Python literal for a JSON-like value, double-quoted as ruff formats it."""
-    if isinstance(value, str):
-        return quote(value)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(pyrepr(item) for item in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{pyrepr(k)}: {pyrepr(v)}" for k, v in value.items()) + "}"
-    return repr(value)
-
-
-def pytext(text: str, width: int = 88, first_line_used: int = 0) -> str:
-    """Free text for a docstring or a triple-quoted string: escaped and wrapped."""
-    safe = str(text).replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
-    wrapped = textwrap.fill(safe, width=width, initial_indent="x" * first_line_used)
-    return wrapped[first_line_used:]
-
-
 class SpecFilters(Extension):
     """Filters for copier.yml defaults and the templates."""
 
@@ -170,8 +147,5 @@ class SpecFilters(Extension):
             preset_inputs=preset_inputs,
             plan_value=plan_value,
             slug=slugify,
-            as_yaml=as_yaml,
-            pyrepr=pyrepr,
-            pytext=pytext,
-            to_pretty_json=lambda value: json.dumps(value, indent=2),
+            **ESCAPING_FILTERS,
         )

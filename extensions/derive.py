@@ -77,6 +77,8 @@ def _input_context(project: Project) -> list[dict[str, Any]]:
             "type": field.type,
             "annotation": ANNOTATIONS[field.type],
             "required": field.required,
+            # An optional input without a default may be null (None is in its enum too).
+            "nullable": not field.required and field.default is None,
             "enum": field.enum,
             "default": field.default,
             "description": field.description,
