@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from .bounds import BoundsError, load_yaml
 from .spec import PLAN_BLOCKS, SPEC_KEYS
 from .validation import Answers, Project, SpecError, load_project, worst_case_path_seconds
 
@@ -64,7 +65,9 @@ def read_document(path: Path) -> dict[str, Any]:
     except OSError as error:
         raise CheckError(f"{path}: cannot be read ({error.strerror or error})") from None
     try:
-        document = yaml.safe_load(text)
+        document = load_yaml(text)
+    except BoundsError as error:
+        raise CheckError(f"{path}: {error}") from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
@@ -112,7 +115,7 @@ def answers_for(document: dict[str, Any], slug: str | None, file_name: str) -> d
     return answers
 
 
-def document_problems(document: dict[str, Any]) -> list[str]:
+def document_problems(document: dict[Any, Any]) -> list[str]:
     """Top-level keys that neither the spec nor the answers know (typos such as ``agent``)."""
     known = {*SPEC_KEYS, *PLAN_BLOCKS, *Answers.model_fields}
     return [

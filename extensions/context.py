@@ -48,6 +48,8 @@ _spec = importlib.import_module(f"{_package}.spec")
 PLAN_BLOCKS, SPEC_KEYS = _spec.PLAN_BLOCKS, _spec.SPEC_KEYS
 _validation = importlib.import_module(f"{_package}.validation")
 SpecError, load_project = _validation.SpecError, _validation.load_project
+document_problems = importlib.import_module(f"{_package}.check").document_problems
+bounds_problem = importlib.import_module(f"{_package}.bounds").data_problem
 
 PRESETS = Path(__file__).resolve().parent.parent / "presets"
 ANSWER_KEYS = (
@@ -92,6 +94,20 @@ def _derived(answers_json: str) -> dict[str, Any]:
     return {**template_context(project), "spec_document": document}
 
 
+def data_problems(data: dict[str, Any], answers: dict[str, Any]) -> list[str]:
+    """Keys of the --data-file / --data that no question has, and answers out of bounds.
+
+    Copier ignores unknown data keys; ``make check`` refuses them: so does a copy. The bounds
+    come first, before anything walks an alias bomb.
+    """
+    problems = document_problems({key: None for key in data if not str(key).startswith("_")})
+    for key, value in answers.items():
+        problem = bounds_problem(value)
+        if problem:
+            problems.append(f"{key}: {problem}")
+    return problems
+
+
 class ContextUpdater(ContextHook):
     """Validate the spec once per set of answers and add the derived context."""
 
@@ -99,6 +115,9 @@ class ContextUpdater(ContextHook):
         if str(context.get("_copier_phase")) not in ("render", "tasks", "migrate"):
             return  # still asking questions: validate once all answers are in
         answers = {key: context.get(key, "") for key in ANSWER_KEYS}
+        problems = data_problems(context["_copier_conf"]["data"], answers)
+        if problems:
+            raise UserMessageError(format_problems(problems))
         context.update(_derived(json.dumps(answers, default=str)))
 
 

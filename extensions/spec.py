@@ -14,6 +14,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .reserved import SOFT_KEYWORDS, schema_reserved_names, tool_reserved_names
+from .values import data_problem, environment_problem, text_problem
+
 # The parts of agents.yaml, and the original plan's blocks that fill scalar answers instead.
 SPEC_KEYS = ("inputs", "agents", "orchestration")
 PLAN_BLOCKS = ("project", "infrastructure", "llm")
@@ -65,6 +68,11 @@ def field_name_problem(name: str) -> str | None:
     return None
 
 
+def is_keyword(name: str) -> bool:
+    """A keyword or a soft keyword (``match``, ``case``, ``type``, ``_``) of Python."""
+    return keyword.iskeyword(name) or name in SOFT_KEYWORDS
+
+
 def json_value_problem(value: Any) -> str | None:
     """Why a YAML value cannot be a JSON value (dates, non-finite numbers...), or None."""
     stack = [value]
@@ -112,6 +120,14 @@ class InputField(StrictModel):
     default: Any = None
     example: Any = None
 
+    @field_validator("description")
+    @classmethod
+    def _description_text(cls, text: str) -> str:
+        problem = text_problem(text, multiline=True)
+        if problem:
+            raise ValueError(f"description {problem}")
+        return text
+
     @model_validator(mode="after")
     def _values_match_type(self) -> InputField:
         for label, value in (
@@ -119,12 +135,14 @@ class InputField(StrictModel):
             ("default", self.default),
             ("example", self.example),
         ):
-            problem = json_value_problem(value)
+            problem = json_value_problem(value) or data_problem(value)
             if problem:
                 raise ValueError(f"{label}: {problem}")
         if self.enum is not None:
             if not self.enum:
                 raise ValueError("enum must list at least one value")
+            if self.type in ("list", "dict"):
+                raise ValueError(f"enum is for str, int, float and bool inputs, not {self.type}")
             wrong = [v for v in self.enum if not value_matches(self.type, v)]
             if wrong:
                 raise ValueError(f"enum value {wrong[0]!r} is not of type {self.type}")
@@ -155,6 +173,9 @@ class Runtime(StrictModel):
         for name in names:
             if not ENV_NAME_PATTERN.match(name):
                 raise ValueError(f"environment name {name!r} must match ^[A-Z][A-Z0-9_]*$")
+            problem = environment_problem(name, secret=bool(SECRET_NAME_PATTERN.search(name)))
+            if problem:
+                raise ValueError(f"environment name {name!r} is reserved: {problem}")
         if len(set(names)) != len(names):
             raise ValueError("environment names must be unique")
         return names
@@ -169,8 +190,13 @@ class Capabilities(StrictModel):
     @classmethod
     def _tool_names(cls, tools: list[str]) -> list[str]:
         for tool in tools:
-            if not IDENTIFIER_PATTERN.match(tool) or keyword.iskeyword(tool):
+            if not IDENTIFIER_PATTERN.match(tool) or is_keyword(tool):
                 raise ValueError(f"tool name {tool!r} is not a valid Python identifier")
+            if tool in tool_reserved_names():
+                raise ValueError(
+                    f"tool name {tool!r} is already a name in the agent's tools.py or agent.py "
+                    "(an import, a builtin or a generated definition)"
+                )
         if len(set(tools)) != len(tools):
             raise ValueError("tool names must be unique")
         return tools
@@ -178,8 +204,15 @@ class Capabilities(StrictModel):
     @field_validator("output_schema")
     @classmethod
     def _schema_name(cls, name: str | None) -> str | None:
-        if name is not None and (not IDENTIFIER_PATTERN.match(name) or keyword.iskeyword(name)):
+        if name is None:
+            return name
+        if not IDENTIFIER_PATTERN.match(name) or is_keyword(name):
             raise ValueError(f"output_schema {name!r} is not a valid Python identifier")
+        if name in schema_reserved_names():
+            raise ValueError(
+                f"output_schema {name!r} is already a name in the agent's schemas.py or agent.py "
+                "(an import, a builtin or a generated definition)"
+            )
         return name
 
 
@@ -245,7 +278,7 @@ class Outputs(StrictModel):
     @classmethod
     def _field_names(cls, fields: dict[str, str]) -> dict[str, str]:
         for name in fields:
-            if not NAME_PATTERN.match(name) or keyword.iskeyword(name):
+            if not NAME_PATTERN.match(name) or is_keyword(name):
                 raise ValueError(
                     f"output field {name!r} must match ^[a-z][a-z0-9_]*$ and not be a keyword"
                 )
@@ -264,6 +297,14 @@ class Agent(StrictModel):
     capabilities: Capabilities = Capabilities()
     dependencies: Dependencies = Dependencies()
     outputs: Outputs = Outputs()
+
+    @field_validator("description")
+    @classmethod
+    def _description_text(cls, text: str) -> str:
+        problem = text_problem(text, multiline=True)
+        if problem:
+            raise ValueError(f"description {problem}")
+        return text
 
     @model_validator(mode="before")
     @classmethod
@@ -356,6 +397,14 @@ class Rule(StrictModel):
         if isinstance(data.get("condition"), bool) and data["condition"]:
             data["condition"] = "always"
         return data
+
+    @field_validator("condition")
+    @classmethod
+    def _condition_text(cls, condition: str) -> str:
+        problem = text_problem(condition, multiline=True)
+        if problem:
+            raise ValueError(f"condition {problem}")
+        return condition
 
     @field_validator("steps")
     @classmethod

@@ -10,7 +10,7 @@ import keyword
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from .conditions import check_condition, input_references
 from .spec import (
@@ -25,6 +25,7 @@ from .spec import (
     Step,
     field_name_problem,
 )
+from .values import data_problem, issuer_problem, model_problem, slug_problem, text_problem
 
 DEFAULT_ORCHESTRATOR = "orchestrator"
 # Function names are "<slug>-<agent>-<stage>"; stages are at most 8 characters.
@@ -49,8 +50,8 @@ class Answers(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     project_name: str = Field(min_length=1, max_length=80)
-    project_slug: str = Field(pattern=r"^[a-z][a-z0-9-]*[a-z0-9]$", max_length=40)
-    description: str = ""
+    project_slug: str = Field(min_length=2, max_length=40)
+    description: str = Field("", max_length=300)
     aws_region: str = Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
     database: Literal["aurora-serverless-v2", "rds-postgres", "dynamodb"]
     llm_provider: Literal["bedrock", "openai", "anthropic"]
@@ -61,8 +62,43 @@ class Answers(BaseModel):
     python_version: Literal["3.12", "3.13"] = "3.12"
     api: bool = True
     jwt_issuer: str = ""
-    jwt_audience: str = ""
+    jwt_audience: str = Field("", max_length=200)
     preset: Literal["finance", "sales-analytics", "blank"] = "finance"
+
+    @field_validator("project_name", "description", "jwt_audience")
+    @classmethod
+    def _one_line(cls, text: str) -> str:
+        problem = text_problem(text)
+        if problem:
+            raise ValueError(problem)
+        return text
+
+    @field_validator("project_slug")
+    @classmethod
+    def _slug(cls, slug: str) -> str:
+        problem = slug_problem(slug)
+        if problem:
+            raise ValueError(problem)
+        return slug
+
+    @field_validator("llm_model", "llm_fallback_model")
+    @classmethod
+    def _model(cls, model: str, info: ValidationInfo) -> str:
+        provider = info.data.get("llm_provider")
+        if provider is None or (not model and info.field_name == "llm_fallback_model"):
+            return model  # an invalid provider is reported on its own; no fallback is fine
+        problem = model_problem(model, provider)
+        if problem:
+            raise ValueError(f"{model!r} {problem}")
+        return model
+
+    @field_validator("jwt_issuer")
+    @classmethod
+    def _issuer(cls, issuer: str) -> str:
+        problem = issuer_problem(issuer)
+        if problem:
+            raise ValueError(f"{issuer!r} {problem}")
+        return issuer
 
 
 @dataclass(frozen=True)
@@ -204,6 +240,12 @@ def _parse_agents(raw: Any, slug: str, problems: list[str], invalid: set[str]) -
             name == DEFAULT_ORCHESTRATOR and agents[name].type == "orchestrator"
         ):
             problems.append(f"agent {name!r}: name is reserved by the generated layout")
+        capabilities = agents[name].capabilities
+        schema = capabilities.output_schema or output_schema_name(name)
+        if capabilities.structured_output and schema in capabilities.tools:
+            problems.append(
+                f"agent {name!r}: output_schema {schema!r} is also the name of one of its tools"
+            )
         function_name = f"{slug}-{name}"
         if len(function_name) > LAMBDA_NAME_LIMIT:
             problems.append(
@@ -212,6 +254,29 @@ def _parse_agents(raw: Any, slug: str, problems: list[str], invalid: set[str]) -
                 "here): shorten the agent name or the project slug"
             )
     return agents
+
+
+def output_schema_name(agent: str) -> str:
+    """The output schema class an agent gets by default (``reporter`` -> ``ReporterOutput``)."""
+    return "".join(part.capitalize() for part in agent.split("_")) + "Output"
+
+
+def _check_models(agents: dict[str, Agent], provider: Any, problems: list[str]) -> None:
+    if provider not in ("bedrock", "openai", "anthropic"):
+        return  # reported with the answers
+    for name, agent in agents.items():
+        if agent.model is not None:
+            problem = model_problem(agent.model, provider)
+            if problem:
+                problems.append(f"agent {name!r} model: {agent.model!r} {problem}")
+
+
+def _check_plan_blocks(answers: dict[str, Any], problems: list[str]) -> None:
+    """The original plan's project, infrastructure and llm blocks hold text only."""
+    for block in ("project", "infrastructure", "llm"):
+        problem = data_problem(answers.get(block), block)
+        if problem:
+            problems.append(problem)
 
 
 def _parse_orchestration(raw: Any, problems: list[str]) -> tuple[Orchestration, bool]:
@@ -371,6 +436,8 @@ def load_project(answers: dict[str, Any]) -> Project:
     orchestration, orchestration_valid = _parse_orchestration(
         answers.get("orchestration"), problems
     )
+    _check_models(agents, answers.get("llm_provider"), problems)
+    _check_plan_blocks(answers, problems)
     # An agent that failed validation still counts as defined (once reported, not again).
     invalid_orchestrators = {
         name

@@ -28,6 +28,11 @@ ANSWERS_FILE = ".copier-answers.yml"
 # the original plan's blocks; they are null in a spec that does not use them).
 SPEC_KEYS = ("project", "infrastructure", "llm", "inputs", "agents", "orchestration")
 UNMERGED = {"DD", "AU", "UD", "UA", "DU", "AA", "UU"}
+# The bounds the template puts on a spec (its extensions/bounds.py), checked here first so
+# that an oversized, too deeply nested or alias-bombed agents.yaml is refused in seconds.
+MAX_BYTES = 256 * 1024
+MAX_DEPTH = 32
+MAX_VALUES = 50_000
 
 
 class RegenError(Exception):
@@ -76,12 +81,62 @@ def require_clean(allowed: tuple[str, ...] = ()) -> dict[str, str]:
     return changed
 
 
+class BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, stopped at MAX_DEPTH before Python's recursion limit."""
+
+    depth = 0
+
+    def compose_node(self, parent, index):
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise RegenError(f"{SPEC_FILE} is nested more than {MAX_DEPTH} levels deep")
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def flatten_mapping(self, node):
+        super().flatten_mapping(node)
+        if len(node.value) > MAX_VALUES:
+            raise RegenError(f"{SPEC_FILE}: its merge keys (<<) expand too much")
+
+
+def count_values(data: object) -> int:
+    """Values in ``data`` with its aliases expanded, counted up to MAX_VALUES + 1."""
+    count, stack = 0, [data]
+    while stack and count <= MAX_VALUES:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count
+
+
+def load_spec(text: str) -> object:
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise RegenError(f"{SPEC_FILE} is larger than {MAX_BYTES} bytes")
+    loader = BoundedLoader(text)
+    try:
+        data = loader.get_single_data()
+    except RecursionError:  # merge keys (<<) chained too deep
+        raise RegenError(f"{SPEC_FILE} nests its merge keys (<<) too deep") from None
+    finally:
+        loader.dispose()
+    if count_values(data) > MAX_VALUES:
+        raise RegenError(
+            f"{SPEC_FILE} holds more than {MAX_VALUES} values once its aliases are expanded"
+        )
+    return data
+
+
 def spec_answers(text: str) -> dict[str, object]:
     """The Copier answers that agents.yaml holds: every spec section, null when absent."""
     try:
-        spec = yaml.safe_load(text)
+        spec = load_spec(text)
     except yaml.YAMLError as error:
-        raise RegenError(f"{SPEC_FILE} is not valid YAML: {error}") from None
+        raise RegenError(f"{SPEC_FILE} is not valid YAML: {' '.join(str(error).split())}") from None
     if spec is None:
         spec = {}
     if not isinstance(spec, dict):
