@@ -125,7 +125,7 @@ class InputField(StrictModel):
     def _description_text(cls, text: str) -> str:
         problem = text_problem(text, multiline=True)
         if problem:
-            raise ValueError(f"description {problem}")
+            raise ValueError(problem)
         return text
 
     @model_validator(mode="after")
@@ -303,7 +303,7 @@ class Agent(StrictModel):
     def _description_text(cls, text: str) -> str:
         problem = text_problem(text, multiline=True)
         if problem:
-            raise ValueError(f"description {problem}")
+            raise ValueError(problem)
         return text
 
     @model_validator(mode="before")
@@ -403,7 +403,7 @@ class Rule(StrictModel):
     def _condition_text(cls, condition: str) -> str:
         problem = text_problem(condition, multiline=True)
         if problem:
-            raise ValueError(f"condition {problem}")
+            raise ValueError(problem)
         return condition
 
     @field_validator("steps")

@@ -37,11 +37,11 @@ def text_problem(text: str, *, multiline: bool = False) -> str | None:
         category = unicodedata.category(char)
         if multiline and char in LINE_AND_TAB:
             continue
+        if category == "Cc" and char in "\t\n\r":
+            kind = "a tab" if char == "\t" else "a line break"
+            return f"contains {kind} ({char!r}); it must be one line"
         if category == "Cc":
-            kind = "a line break" if char in "\n\r\x85" else "a control character"
-            if char == "\t":
-                kind = "a tab"
-            return f"contains {kind} ({char!r}); it must be one line of printable text"
+            return f"contains a control character ({char!r})"
         if category == "Cs":
             return f"contains an unpaired surrogate ({char!r})"
         if category in ("Zl", "Zp"):
