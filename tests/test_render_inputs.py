@@ -14,6 +14,10 @@ from .conftest import ROOT, UV, run
 
 SPECS = Path(__file__).parent / "specs"
 COPIER = [sys.executable, "-m", "copier"]
+RUFF = [sys.executable, "-m", "ruff"]
+PLAN_EXAMPLES = sorted((SPECS / "good").glob("plan-*.yaml"))
+# The other good specs: shapes that once rendered projects failing their own lint.
+AWKWARD_GOOD = sorted(set((SPECS / "good").glob("*.yaml")) - set(PLAN_EXAMPLES))
 
 PLANNER_SPEC = {
     "inputs": {"topic": {"type": "str", "required": True, "example": "pricing"}},
@@ -59,14 +63,39 @@ def test_bad_spec_is_refused_with_its_message_and_writes_nothing(spec, tmp_path)
     assert not destination.exists()
 
 
+def lint(project: Path) -> None:
+    run([*RUFF, "check", "--no-cache", "."], cwd=project)
+    run([*RUFF, "format", "--check", "--no-cache", "."], cwd=project)
+
+
+def test_the_awkward_good_specs_are_there():
+    assert {path.stem for path in AWKWARD_GOOD} >= {
+        "no-inputs",
+        "optional-enum-input",
+        "long-list-default",
+    }
+
+
+@pytest.mark.parametrize("spec", AWKWARD_GOOD, ids=lambda p: p.stem)
+def test_good_spec_renders_a_project_that_lints(spec, tmp_path):
+    """The presets are linted in every combination by tests/test_render.py."""
+    project = tmp_path / "app"
+
+    done = copy(spec, project)
+
+    assert done.returncode == 0, done.stderr
+    lint(project)
+
+
 @pytest.mark.xdist_group("projects")
-@pytest.mark.parametrize("spec", sorted((SPECS / "good").glob("*.yaml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("spec", PLAN_EXAMPLES, ids=lambda p: p.stem)
 def test_original_plan_examples_generate_working_projects(spec, tmp_path):
     project = tmp_path / "app"
 
     done = copy(spec, project)
 
     assert done.returncode == 0, done.stderr
+    lint(project)
     plan = yaml.safe_load(spec.read_text())
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert answers["project_name"] == plan["project"]["name"]
