@@ -108,7 +108,7 @@ def py_block(value: Any, indent: int = 0) -> str:
 
 
 def _docstring_units(text: str) -> list[list[str]]:
-    """The words of ``text``, each a list of escaped characters (units never split)."""
+    """The words of ``text``, each as its escaped characters."""
     line = " ".join(str(text).split())
     words: list[list[str]] = [[]]
     for index, char in enumerate(line):
@@ -126,27 +126,20 @@ def _docstring_units(text: str) -> list[list[str]]:
 
 
 def pytext(text: Any, width: int = 88, first_line_used: int = 0) -> str:
-    """Text for a docstring or a triple-quoted string: escaped and wrapped at ``width``.
+    """Text for a module docstring or a triple-quoted string at column 0: escaped, wrapped.
 
     ``first_line_used`` is how much of the first line the text before it takes. Whitespace
-    (line breaks included) becomes single spaces; a word longer than a line is cut between
-    escapes, never inside one.
+    (line breaks included) becomes single spaces and lines break between words only, so the
+    string holds the words as written; a word longer than a line stays whole.
     """
     lines: list[str] = []
     current, room = "", width - first_line_used
     for units in _docstring_units(text):
         word = "".join(units)
-        if current and len(current) + 1 + len(word) <= room:
-            current += " " + word
-            continue
-        if current:
+        if current and len(current) + 1 + len(word) > room:
             lines.append(current)
             current, room = "", width
-        for unit in units:
-            if current and len(current) + len(unit) > room:
-                lines.append(current)
-                current, room = "", width
-            current += unit
+        current = f"{current} {word}" if current else word
     if current:
         lines.append(current)
     return "\n".join(lines)
@@ -177,9 +170,25 @@ def toml_string(value: Any) -> str:
     return '"' + "".join(body) + '"'
 
 
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, with a string holding a YAML 1.1 line break double-quoted.
+
+    In plain or single-quoted style PyYAML writes NEL, LS and PS raw, and reads them back as
+    spaces; double-quoted, it escapes them (``\\N``, ``\\L``, ``\\P``).
+    """
+
+    def represent_str(self, data: str) -> yaml.ScalarNode:
+        if any(is_line_break(char) and char not in "\n" for char in data):
+            return self.represent_scalar("tag:yaml.org,2002:str", data, style='"')
+        return super().represent_str(data)
+
+
+_Dumper.add_representer(str, _Dumper.represent_str)
+
+
 def as_yaml(value: Any) -> str:
     """A YAML document (PyYAML's safe dumper quotes and escapes what needs it)."""
-    return yaml.safe_dump(value, sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(value, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def yaml_comment(text: Any) -> str:
@@ -222,10 +231,11 @@ def to_pretty_json(value: Any) -> str:
 # Markdown and Mermaid
 
 # CommonMark lets any ASCII punctuation be escaped with a backslash; these change inline
-# text (emphasis, code, links, HTML, tables, GitHub's strikethrough and math).
-_MARKDOWN_INLINE = set("\\`*_[]<>|~$&")
-# At the start of a line these open a block (heading, list, quote, thematic break, table).
-_MARKDOWN_BLOCK_START = re.compile(r"^(#|[-+=>]|\d+[.)])")
+# text (emphasis, code, links, HTML, entities, tables, a heading's closing #s, GitHub's
+# strikethrough and math).
+_MARKDOWN_INLINE = set("\\`*_[]<>|~$&#")
+# At the start of a line these open a block (list item, thematic break, setext underline).
+_MARKDOWN_BLOCK_START = re.compile(r"^([-+=]|\d+[.)])")
 
 
 def md_text(text: Any) -> str:
