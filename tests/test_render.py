@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from extensions.reserved import installed_in, top_level_modules
+
 from .conftest import UV, render, run
 
 PRESETS = ["finance", "sales-analytics", "blank"]
@@ -179,3 +181,14 @@ def test_awkward_spec_without_api_renders_ruff_clean_and_runs(tmp_path, environm
     for example in sorted((project / "examples").glob("*.json")):
         done = _run_example(environments("bedrock"), "awkward", example, project, env)
         assert json.loads(done.stdout)["status"] == "completed", done.stderr
+
+
+@pytest.mark.xdist_group("matrix")
+def test_reserved_module_names_cover_the_installed_environments(environments):
+    """extensions/installed_modules.txt lists what the generated projects install."""
+    for provider in ("bedrock", "openai"):
+        missing = installed_in(environments(provider), "agents_app") - top_level_modules()
+        assert not missing, (
+            f"refresh extensions/installed_modules.txt (uv run python -m extensions.reserved): "
+            f"{sorted(missing)}"
+        )
