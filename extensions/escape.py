@@ -9,6 +9,7 @@ past validation can break neither the syntax nor the meaning of the file it land
 | filter            | target                                                        |
 | ----------------- | ------------------------------------------------------------- |
 | ``pyrepr``        | a Python literal (str, number, bool, None, list, dict)         |
+| ``py_assign``     | ``NAME = <literal>``, wrapped as ruff wraps a long one          |
 | ``py_block``      | a Python literal laid out one item per line (ruff's magic comma) |
 | ``pytext``        | the text of a docstring or a ``\"\"\"`` string, wrapped           |
 | ``py_comment``    | the text of a ``#`` comment (Python, YAML, Terraform)          |
@@ -87,6 +88,31 @@ def pyrepr(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{pyrepr(k)}: {pyrepr(v)}" for k, v in value.items()) + "}"
     raise TypeError(f"{type(value).__name__} has no Python literal here")
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes as ruff counts them (wide characters 2, combining marks 0)."""
+    return sum(
+        0
+        if unicodedata.combining(char)
+        else 2
+        if unicodedata.east_asian_width(char) in ("W", "F")
+        else 1
+        for char in text
+    )
+
+
+def py_assign(value: Any, name: str, line_length: int = 100) -> str:
+    """``name = <literal>`` at column 0, laid out as ``ruff format`` lays it out.
+
+    A line too long for ``line_length`` gets its value in parentheses on a line of its own,
+    when that line fits; a value too long for any line stays as it is.
+    """
+    literal = pyrepr(value)
+    line = f"{name} = {literal}"
+    if _width(line) > line_length and 4 + _width(literal) <= line_length:
+        return f"{name} = (\n    {literal}\n)"
+    return line
 
 
 def py_block(value: Any, indent: int = 0) -> str:
@@ -286,6 +312,7 @@ def mermaid_label(text: Any) -> str:
 
 FILTERS = {
     "pyrepr": pyrepr,
+    "py_assign": py_assign,
     "py_block": py_block,
     "pytext": pytext,
     "py_comment": py_comment,

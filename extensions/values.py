@@ -82,8 +82,10 @@ S3_RESERVED_PREFIXES = ("sthree-", "amzn-s3-demo-")
 def slug_problem(slug: str) -> str | None:
     """Why ``slug`` cannot prefix the project's AWS names and name its package, or None.
 
-    Names built from it: ``<slug>-<stage>-<agent>`` (Lambda, IAM role, log group),
-    ``<slug>-<stage>-jobs`` (SQS, DynamoDB, RDS identifiers), an S3 bucket prefix. RDS
+    Names built from it (stages are 1-8 characters): ``<slug>-<stage>-<agent>`` (Lambda and
+    IAM, 64: checked per agent), ``<slug>-<stage>-jobs-writer`` (RDS, 63: 40 + 1 + 8 + 12),
+    ``<slug>-<stage>-jobs-dead-letters`` (SQS, 80), ``<slug>-<stage>-jobs`` (DynamoDB), and
+    an S3 bucket prefix that always ends ``-data-`` (so no reserved S3 suffix can occur). RDS
     identifiers refuse ``--``, S3 refuses the ``xn--`` prefix; both want a letter first.
     """
     if not SLUG_PATTERN.match(slug):

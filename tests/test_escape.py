@@ -32,6 +32,7 @@ from extensions.escape import (
     md_text,
     mermaid_label,
     one_line,
+    py_assign,
     py_block,
     py_comment,
     pyrepr,
@@ -165,6 +166,21 @@ def test_pytext_is_the_text_of_its_string_and_formatted(values, tmp_path_factory
         assert len(words) == len(value.split())
         sources += [docstring, assigned]
     assert ruff_reformats(sources, tmp_path_factory.mktemp("ruff")) == []
+
+
+@SLOW
+@given(values=st.lists(text, min_size=1, max_size=12))
+def test_py_assign_is_the_value_and_formatted(values, tmp_path_factory):
+    sources = [f"{py_assign(value, 'JWT_AUDIENCE')}\n" for value in values]
+    for source, value in zip(sources, values, strict=True):
+        assert ast.literal_eval(ast.parse(source).body[0].value) == value
+    assert ruff_reformats(sources, tmp_path_factory.mktemp("ruff")) == []
+
+
+@pytest.mark.parametrize("length", [80, 83, 84, 94, 95, 150])
+def test_py_assign_wraps_as_ruff_does(length):
+    line = py_assign("a" * length, "JWT_AUDIENCE")
+    assert ("(" in line) == (84 <= length <= 94)
 
 
 @given(text)
