@@ -92,7 +92,8 @@ def _plan_value(block: Any, path: tuple[str, ...]) -> Any:
         if not isinstance(value, dict) or value.get(key) in (None, ""):
             return None
         value = value[key]
-    return value
+    # A YAML block scalar (description: >) ends with a line break that is not part of the text.
+    return value.strip() if isinstance(value, str) else value
 
 
 def answers_for(document: dict[str, Any], slug: str | None, file_name: str) -> dict[str, Any]:

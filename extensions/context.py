@@ -149,7 +149,8 @@ def plan_value(block: Any, path: str, default: Any) -> Any:
         if not isinstance(value, dict) or value.get(key) in (None, ""):
             return default
         value = value[key]
-    return value
+    # A YAML block scalar (description: >) ends with a line break that is not part of the text.
+    return value.strip() if isinstance(value, str) else value
 
 
 def slugify(text: str) -> str:
