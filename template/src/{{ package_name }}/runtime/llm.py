@@ -56,7 +56,7 @@ def provider_route(name: str, provider: str) -> str:
     elif slash and not (
         provider == "bedrock" and (prefix in BEDROCK_ROUTES or prefix.startswith("arn:"))
     ):
-        raise ValueError(f"model {name!r} is not a {provider} model (LLM_PROVIDER is {provider})")
+        raise ValueError(f"model {name!r} names another provider than LLM_PROVIDER {provider!r}")
     return name if provider == "openai" else f"{provider}/{name}"
 
 
