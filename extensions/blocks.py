@@ -49,13 +49,17 @@ class ProjectBlock(StrictModel):
     name: str | None = None
     description: str | None = None
     region: str | None = None
-    version: str | int | None = None
+    version: str | None = None
 
-    @field_validator("version")
+    @field_validator("version", mode="before")
     @classmethod
-    def _pep_440(cls, version: str | int | None) -> str | None:
+    def _pep_440(cls, version: Any) -> str | None:
         if version is None:
             return None
+        if isinstance(version, float):
+            raise ValueError(f"{version!r} is a number to YAML (1.10 reads as 1.1): quote it")
+        if isinstance(version, bool) or not isinstance(version, str | int):
+            raise ValueError(f"{version!r} is not a version such as 1.0.0")
         try:
             return str(Version(str(version)))
         except InvalidVersion:
@@ -63,15 +67,6 @@ class ProjectBlock(StrictModel):
                 f"{version!r} is not a version as Python packages write them (PEP 440), "
                 "e.g. 1.0.0 or 2.1.0rc1"
             ) from None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _float_version(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("version"), float):
-            raise ValueError(
-                f"version {data['version']!r} is a number to YAML (1.10 reads as 1.1): quote it"
-            )
-        return data
 
 
 class DatabaseConfig(StrictModel):
