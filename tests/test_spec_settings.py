@@ -444,3 +444,24 @@ def test_regen_passes_the_answers_agents_yaml_holds():
     assert found["llm_model"] == "bedrock/us.amazon.nova-lite-v1:0"
     assert "llm_fallback_model" not in found and "llm_provider" not in found
     assert found["infrastructure"] == {"database": {"provider": "dynamodb"}}
+
+
+def regen_in(project: Path, source: str):
+    regen = load_script("regen")
+    (project / ".copier-answers.yml").write_text(f"_src_path: '{source}'\n")
+    regen.PROJECT = project
+    return regen
+
+
+@pytest.mark.parametrize("source", [".", "../copier-aws-agents", "templates/copier-aws-agents"])
+def test_regen_refuses_a_relative_template_path_with_the_fix(source, tmp_path):
+    regen = regen_in(tmp_path, source)
+    with pytest.raises(regen.RegenError, match="set _src_path to the template's absolute path"):
+        regen.check_template_source()
+
+
+@pytest.mark.parametrize(
+    "source", ["/abs/template", "gh:owner/copier-aws-agents", "~/copier-aws-agents"]
+)
+def test_regen_accepts_absolute_paths_and_urls(source, tmp_path):
+    regen_in(tmp_path, source).check_template_source()
