@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -76,7 +77,8 @@ def test_original_plan_examples_generate_working_projects(spec, tmp_path):
     run(["make", "test", f"UV={UV}"], cwd=project)
 
     # No inputs in the plan's format: any JSON object is an input (the plan's portfolio).
-    example = json.loads(next((project / "examples").glob("*.json")).read_text())
+    default_input = re.search(r"^INPUT \?= (\S+)$", (project / "Makefile").read_text(), re.M)
+    example = json.loads((project / default_input[1]).read_text())  # the path with most rules
     job_input = tmp_path / "portfolio.json"
     job_input.write_text(json.dumps({**example, "portfolio": {"positions": [{"symbol": "VTI"}]}}))
     package = plan["project"]["name"].replace("-", "_")

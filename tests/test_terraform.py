@@ -49,6 +49,8 @@ def test_terraform_is_formatted_valid_and_checkov_clean(database, tmp_path):
 
     variables = json.loads((terraform / "agents.auto.tfvars.json").read_text())
     assert variables["llm"]["region"] == "us-west-2"
+    # The runtime's default Bedrock region too (runtime/settings.py reads it, LLM_REGION wins).
+    assert 'LLM_REGION = "us-west-2"' in (project / "src/agents_app/config.py").read_text()
     assert variables["workers"]["reporter"]["external_apis"] == ["market-data"]
     assert variables["workers"]["reporter"]["storage"] == "read-write"
     assert variables.get("database_capacity") == (
