@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from .blocks import PLAN_ANSWERS, plan_value
 from .bounds import BoundsError, load_yaml
 from .spec import PLAN_BLOCKS, SPEC_KEYS
 from .validation import Answers, Project, SpecError, load_project, worst_case_path_seconds
@@ -31,16 +32,6 @@ DEFAULT_ANSWERS: dict[str, Any] = {
     "llm_provider": "bedrock",
     "llm_model": "us.amazon.nova-pro-v1:0",
 }
-# (answer, block, path in the block) as copier.yml reads them
-PLAN_ANSWERS = (
-    ("project_name", "project", ("name",)),
-    ("description", "project", ("description",)),
-    ("aws_region", "project", ("region",)),
-    ("database", "infrastructure", ("database", "provider")),
-    ("llm_provider", "llm", ("provider",)),
-    ("llm_model", "llm", ("model",)),
-    ("llm_fallback_model", "llm", ("fallback_model",)),
-)
 
 
 class CheckError(Exception):
@@ -86,16 +77,6 @@ def read_document(path: Path) -> dict[str, Any]:
     return document
 
 
-def _plan_value(block: Any, path: tuple[str, ...]) -> Any:
-    value = block
-    for key in path:
-        if not isinstance(value, dict) or value.get(key) in (None, ""):
-            return None
-        value = value[key]
-    # A YAML block scalar (description: >) ends with a line break that is not part of the text.
-    return value.strip() if isinstance(value, str) else value
-
-
 def answers_for(document: dict[str, Any], slug: str | None, file_name: str) -> dict[str, Any]:
     """The answers ``load_project`` takes for a document, as copier would fill them."""
     answers: dict[str, Any] = dict(DEFAULT_ANSWERS)
@@ -103,10 +84,10 @@ def answers_for(document: dict[str, Any], slug: str | None, file_name: str) -> d
         if key in document:  # a data file may carry scalar answers too
             answers[key] = document[key]
     for answer, block, path in PLAN_ANSWERS:
-        value = _plan_value(document.get(block), path)
+        value = plan_value(document.get(block), path)
         if value is not None and answer not in document:
             answers[answer] = value
-    project_name = _plan_value(document.get("project"), ("name",))
+    project_name = plan_value(document.get("project"), ("name",))
     if slug is None:
         slug = document.get("project_slug")
     if slug is None:

@@ -153,6 +153,19 @@ def plan_value(block: Any, path: str, default: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+def recorded_answers(answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers file's content, with a template copied from a relative path recorded by its
+    absolute path: Copier records the path as given, and `make regen` / `make update` run it
+    from the project, where a relative path (`make demo` copies from ``.``) points elsewhere."""
+    source = answers.get("_src_path")
+    if not isinstance(source, str) or re.match(r"^[\w.+-]+:", source) or "@" in source:
+        return answers  # a URL or a shortcut such as gh:owner/name or git@host:owner/name
+    path = Path(source).expanduser()
+    if path.is_absolute() or not path.is_dir():
+        return answers
+    return {**answers, "_src_path": str(path.resolve())}
+
+
 def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-") or "agents-app"
 
@@ -166,6 +179,7 @@ class SpecFilters(Extension):
             preset_section=preset_section,
             preset_inputs=preset_inputs,
             plan_value=plan_value,
+            recorded_answers=recorded_answers,
             slug=slugify,
             **ESCAPING_FILTERS,
         )

@@ -7,7 +7,7 @@ from typing import Any
 from .examples import example_inputs, expected_run, offline_output
 from .infrastructure import terraform_variables
 from .plan_compiler import compile_plan, mermaid_diagram
-from .spec import SECRET_NAME_PATTERN, Agent, Rule, Step
+from .spec import SECRET_NAME_PATTERN, Agent, Rule, Step, api_variable
 from .validation import (
     ORCHESTRATOR_MARGIN_SECONDS,
     Project,
@@ -68,6 +68,27 @@ def _agent_context(name: str, agent: Agent, project: Project) -> dict[str, Any]:
         "queue": agent.dependencies.queue,
         "external_apis": list(agent.dependencies.external_apis),
     }
+
+
+def _external_apis(project: Project) -> list[dict[str, Any]]:
+    """Each API that agents.yaml names, its settings and the agents that declare it."""
+    agents = {project.orchestrator_name: project.orchestrator, **project.workers}
+    found: dict[str, dict[str, Any]] = {}
+    for name, agent in agents.items():
+        for api in agent.dependencies.external_apis:
+            variable = api_variable(api)
+            entry = found.setdefault(
+                api,
+                {
+                    "name": api,
+                    "variable": variable,
+                    "url_variable": f"{variable}_URL",
+                    "key_variable": f"{variable}_KEY",
+                    "agents": [],
+                },
+            )
+            entry["agents"].append(name)
+    return list(found.values())
 
 
 def _input_context(project: Project) -> list[dict[str, Any]]:
@@ -209,7 +230,16 @@ def template_context(project: Project) -> dict[str, Any]:
         "scenarios": scenarios(project, scenario_rules, examples),
         "worst_case_seconds": worst_case_path_seconds(project),
         "orchestrator_margin_seconds": ORCHESTRATOR_MARGIN_SECONDS,
+        "external_apis": _external_apis(project),
+        "storage_agents": [a["name"] for a in [*workers, orchestrator] if a["storage"] != "none"],
+        "project_version": project.settings.version,
+        "llm_region": project.settings.llm_region or project.answers.aws_region,
         "terraform_variables": terraform_variables(
-            project.package_name, workers, orchestrator, planner=planner, answers=project.answers
+            project.package_name,
+            workers,
+            orchestrator,
+            planner=planner,
+            answers=project.answers,
+            settings=project.settings,
         ),
     }

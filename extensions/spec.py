@@ -26,6 +26,16 @@ IDENTIFIER_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 API_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
 ENV_NAME_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
+# dependencies.external_apis: API "market-data" has the settings EXTERNAL_API_MARKET_DATA_URL and
+# EXTERNAL_API_MARKET_DATA_KEY (a secret in AWS).
+EXTERNAL_API_PREFIX = "EXTERNAL_API_"
+
+
+def api_variable(api: str) -> str:
+    """The start of an API's environment names: ``market-data`` -> ``EXTERNAL_API_MARKET_DATA``."""
+    return EXTERNAL_API_PREFIX + api.upper().replace("-", "_")
+
+
 # Names that would collide with folders, functions or resources of the generated layout.
 RESERVED_NAMES = frozenset(
     {

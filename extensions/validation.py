@@ -12,8 +12,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
+from .blocks import PlanSettings, load_blocks
 from .conditions import check_condition, input_references
+from .models import model_provider_problem
 from .spec import (
+    EXTERNAL_API_PREFIX,
     IDENTIFIER_PATTERN,
     INPUT_TYPES,
     NAME_PATTERN,
@@ -23,6 +26,7 @@ from .spec import (
     Orchestration,
     Rule,
     Step,
+    api_variable,
     field_name_problem,
 )
 from .values import data_problem, issuer_problem, model_problem, slug_problem, text_problem
@@ -112,6 +116,7 @@ class Project:
     orchestrator_name: str
     orchestrator: Agent
     orchestration: Orchestration
+    settings: PlanSettings = PlanSettings()
 
     @property
     def package_name(self) -> str:
@@ -418,6 +423,64 @@ def _check_timing(project: Project, problems: list[str]) -> None:
             )
 
 
+def _check_models(scalar: Answers, agents: dict[str, Agent], problems: list[str]) -> None:
+    """Every model id, bare or ``provider/model``, must be one of the project's provider."""
+    written = [("answer llm_model", scalar.llm_model)]
+    if scalar.llm_fallback_model:
+        written.append(("answer llm_fallback_model", scalar.llm_fallback_model))
+    written += [(f"agent {name!r} model", a.model) for name, a in agents.items() if a.model]
+    for where, model in written:
+        problem = model_provider_problem(model, scalar.llm_provider)
+        if problem:
+            problems.append(f"{where}: {problem}")
+
+
+def _check_output_keys(workers: dict[str, Agent], problems: list[str]) -> None:
+    """Results are filed under their output key in the job JSON: one agent per key."""
+    owners: dict[str, str] = {}
+    for name, agent in workers.items():
+        key = agent.outputs.key or name
+        if key in owners:
+            problems.append(
+                f"agent {name!r}: outputs.key {key!r} is already the output key of agent "
+                f"{owners[key]!r}; each agent's result needs its own key"
+            )
+        else:
+            owners[key] = name
+
+
+def _check_external_apis(agents: dict[str, Agent], problems: list[str]) -> None:
+    """External API names become environment names: two may not become the same one."""
+    spelled: dict[str, str] = {}
+    for name, agent in agents.items():
+        for api in agent.dependencies.external_apis:
+            variable = api_variable(api)
+            if spelled.setdefault(variable, api) != api:
+                problems.append(
+                    f"agent {name!r}: external API {api!r} and {spelled[variable]!r} both "
+                    f"become the settings {variable}_URL and {variable}_KEY: rename one"
+                )
+        for variable in agent.runtime.environment:
+            if variable.startswith(EXTERNAL_API_PREFIX):
+                problems.append(
+                    f"agent {name!r}: runtime.environment {variable!r}: names starting with "
+                    f"{EXTERNAL_API_PREFIX} are the settings of dependencies.external_apis"
+                )
+
+
+def _check_orchestrator_settings(name: str, agent: Agent, planner: bool, problems: list[str]):
+    """Settings that only a worker acts on are refused on the orchestrator."""
+    if agent.outputs.key or agent.outputs.output_fields:
+        problems.append(
+            f"agent {name!r}: outputs is not supported on the orchestrator: it stores no result"
+        )
+    if agent.model and not planner:
+        problems.append(
+            f"agent {name!r}: model is not supported here: the orchestrator runs the compiled "
+            "rules and calls no model (only strategy planner does)"
+        )
+
+
 def load_project(answers: dict[str, Any]) -> Project:
     """Validate the answers and the spec; raise ``SpecError`` listing every problem."""
     problems: list[str] = []
@@ -462,6 +525,11 @@ def load_project(answers: dict[str, Any]) -> Project:
     orchestrator_name = orchestrators[0] if orchestrators else DEFAULT_ORCHESTRATOR
     orchestrator = agents[orchestrators[0]] if orchestrators else Agent(type="orchestrator")
     _check_orchestrator_tools(orchestrator_name, orchestrator, workers, problems, invalid)
+    _check_output_keys(workers, problems)
+    _check_external_apis(agents, problems)
+    settings = load_blocks(answers, problems)
+    if scalar is not None:
+        _check_models(scalar, agents, problems)
 
     inputs_inferred = answers.get("inputs") is None
     rules = orchestration.selection_rules
@@ -478,7 +546,10 @@ def load_project(answers: dict[str, Any]) -> Project:
                     "orchestration.selection_rules: the planner decides at run time; "
                     "remove the rules or use strategy dynamic"
                 )
-        elif orchestration.strategy == "dynamic" and not rules:
+        if orchestrators:
+            planner = orchestration.strategy == "planner"
+            _check_orchestrator_settings(orchestrator_name, orchestrator, planner, problems)
+        if orchestration.strategy == "dynamic" and not rules:
             problems.append(
                 "orchestration.selection_rules: strategy dynamic needs at least one rule"
             )
@@ -497,6 +568,7 @@ def load_project(answers: dict[str, Any]) -> Project:
         orchestrator_name=orchestrator_name,
         orchestrator=orchestrator,
         orchestration=orchestration,
+        settings=settings,
     )
     _check_timing(project, problems)
     if problems:

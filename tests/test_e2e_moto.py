@@ -2,7 +2,8 @@
 
 One apply for the module (each SQS queue takes about 25 s on moto). Lambda code cannot run on
 moto, so the artifacts are stand-in zips and tests/moto_jobs.py runs the deployed handlers in
-the generated project's environment.
+the generated project's environment. The project is the finance preset with a reporter that
+declares storage and an external API.
 """
 
 from __future__ import annotations
@@ -17,12 +18,15 @@ from pathlib import Path
 
 import boto3
 import pytest
+import yaml
 
-from .conftest import UV, render, run
+from .conftest import ROOT, UV, render, run
 from .terraform_tools import terraform_environment, terraform_init
 
 pytestmark = pytest.mark.xdist_group("terraform")
 MAX_RECEIVE_COUNT = 2
+EXTERNAL_API = "market-data"
+EXTERNAL_API_URL = "https://market-data.example.test/v1"
 CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -76,6 +80,7 @@ class Stack:
         variables = [
             f"-var=aws_endpoint={self.endpoint}",
             f"-var=max_receive_count={MAX_RECEIVE_COUNT}",
+            f'-var=external_api_urls={{"{EXTERNAL_API}" = "{EXTERNAL_API_URL}"}}',
         ]
         command = ["terraform", *args, "-input=false", "-no-color", *variables]
         return run(command, cwd=self.project / "terraform", env=self.env, timeout=timeout)
@@ -100,7 +105,12 @@ class Stack:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     env = {**terraform_environment(), **CREDENTIALS}
-    project = render(tmp_path_factory.mktemp("e2e") / "app", database="dynamodb", api=False)
+    spec = yaml.safe_load((ROOT / "presets" / "finance.yaml").read_text())
+    spec["agents"]["reporter"]["dependencies"] = {
+        "storage": "read-write",
+        "external_apis": [EXTERNAL_API],
+    }
+    project = render(tmp_path_factory.mktemp("e2e") / "app", database="dynamodb", api=False, **spec)
     syncing = subprocess.Popen(f"{UV} sync --quiet", cwd=project, shell=True)
     stand_in_artifacts(project)
     port = free_port()
@@ -205,6 +215,67 @@ def test_job_runs_through_the_queue_and_a_poison_message_ends_in_the_dead_letter
     shown = run([python, "-m", package, "status", job_id, "--json"], cwd=stack.project,
                 env=client_env)  # fmt: skip
     assert json.loads(shown.stdout) == summary["job"]
+
+
+TOOL = """
+import json
+from {package}.runtime.settings import external_api
+from {package}.runtime.storage import bucket
+
+api = external_api("{api}")
+reports = bucket("reports")
+reports.write("2026/summary.md", "# Summary")
+print(json.dumps({{"url": api.base_url, "key": api.key, "names": reports.names()}}))
+"""
+
+
+def test_storage_and_external_apis_reach_only_the_agents_that_declare_them(stack):
+    outputs = stack.outputs()
+    functions = outputs["function_names"]
+    environments = {
+        name: stack.client("lambda").get_function_configuration(FunctionName=function)[
+            "Environment"
+        ]["Variables"]
+        for name, function in functions.items()
+    }
+    secret_arn = outputs["secret_arns"][f"external-api/{EXTERNAL_API}"]
+    reporter = environments["reporter"]
+    assert reporter["DATA_BUCKET"] == outputs["data_bucket"]
+    assert reporter["EXTERNAL_API_MARKET_DATA_URL"] == EXTERNAL_API_URL
+    assert reporter["EXTERNAL_API_MARKET_DATA_KEY_SECRET"] == secret_arn
+    for name, environment in environments.items():
+        if name != "reporter":
+            assert not {"DATA_BUCKET", "EXTERNAL_API_MARKET_DATA_KEY_SECRET"} & set(environment)
+        resources = {
+            resource
+            for statement in statements_of(stack, outputs["role_names"][name])
+            for resource in _as_list(statement["Resource"])
+        }
+        assert (secret_arn in resources) == (name == "reporter"), name
+
+    # A tool of the reporter, with the reporter's environment: the key from Secrets Manager,
+    # the object in the bucket.
+    stack.client("secretsmanager").put_secret_value(SecretId=secret_arn, SecretString="k-123")
+    package = next((stack.project / "src").iterdir()).name
+    done = run(
+        [str(stack.project / ".venv" / "bin" / "python"), "-c"]
+        + [TOOL.format(package=package, api=EXTERNAL_API)],
+        cwd=stack.project,
+        env={**stack.env, **reporter, "AWS_ENDPOINT_URL": stack.endpoint},
+    )
+    assert json.loads(done.stdout) == {
+        "url": EXTERNAL_API_URL,
+        "key": "k-123",
+        "names": ["2026/summary.md"],
+    }
+    s3 = stack.client("s3")
+    stored = s3.get_object(Bucket=outputs["data_bucket"], Key="reports/2026/summary.md")
+    assert stored["Body"].read() == b"# Summary"
+    versions = s3.list_object_versions(Bucket=outputs["data_bucket"])
+    for version in versions.get("Versions", []) + versions.get("DeleteMarkers", []):
+        s3.delete_object(
+            Bucket=outputs["data_bucket"], Key=version["Key"], VersionId=version["VersionId"]
+        )
 
 
 def test_destroy_leaves_nothing(stack):

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -334,3 +335,61 @@ def test_add_and_remove_agent_keep_the_comments(template_repo, shared_env, tmp_p
         "standard_portfolio_analysis"
     ]
     assert not (project / AGENTS / "retirement").exists()
+
+
+def test_editing_the_database_in_agents_yaml_switches_the_store(
+    template_repo, shared_env, tmp_path
+):
+    project = copy_project(template_repo, tmp_path / "app", "0.2.0")
+    runtime = project / "src" / PACKAGE / "runtime"
+    assert (runtime / "data_api_store.py").is_file()  # the default store: Aurora
+
+    dynamodb = {"database": {"provider": "dynamodb"}}
+    edit_spec(project, lambda spec: spec.update(infrastructure=dynamodb))
+    commit_all(project, "Move the jobs to DynamoDB")
+    make(project, "regen")
+
+    assert "UU" not in status(project).values()
+    assert (runtime / "dynamodb_store.py").is_file()
+    assert not (runtime / "data_api_store.py").exists() and not (project / "db").exists()
+    modules = {path.name for path in (project / "terraform" / "modules").iterdir()}
+    assert "store_dynamodb" in modules and "store_aurora" not in modules
+    assert 'source = "./modules/store_dynamodb"' in (project / "terraform/store.tf").read_text()
+    assert (project / "tests" / "dynamodb_server.py").is_file()
+    assert '"moto[server]==' in (project / "pyproject.toml").read_text()
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["database"] == "dynamodb"
+    commit_all(project, "Regenerate")
+    make(project, "test", env=shared_env)
+
+
+def test_the_first_steps_work_from_a_relative_template_path(template_repo, shared_env, tmp_path):
+    """`make demo` copies from `.`: the project must still find its template to regen."""
+    project = tmp_path / "app"
+    copied = run(
+        [sys.executable, "-m", "copier", "copy", "--trust", "--defaults", "--vcs-ref", "0.2.0"]
+        + [template_repo.name, str(project)],
+        cwd=template_repo.parent,
+    )
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["_src_path"] == str(template_repo)
+
+    # The commands the message after the copy gives, as given, then an agents.yaml change.
+    message = copied.stderr.split("Your project is ready", 1)[1].splitlines()[1:]
+    commands = [line.strip() for line in message if line.startswith("  ")]
+    assert commands[0].startswith(f"cd {project} && git init")
+    for command in commands:
+        run(command, cwd=project, env={**GIT_IDENTITY, **shared_env})
+    assert status(project) == {"uv.lock": "??"}  # make install locked the dependencies
+    replace_in(project / "agents.yaml", "timeout: 600", "timeout: 450")
+
+    output = make(project, "regen")
+
+    assert "uv.lock is not committed" in output
+    assert "timeout=450" in (project / "src" / PACKAGE / "config.py").read_text()
+    changes = status(project)
+    assert changes["agents.yaml"] == " M" and changes["uv.lock"] == "??"
+    assert "UU" not in changes.values()
+    commit_all(project, "Shorten the reporter's timeout")
+    make(project, "update")
+    assert status(project) == {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -101,7 +102,27 @@ def test_original_plan_examples_generate_working_projects(spec, tmp_path):
     assert answers["project_name"] == plan["project"]["name"]
     assert answers["project"] == plan["project"]
     assert answers["agents"] == plan["agents"]
+    assert f'version = "{plan["project"]["version"]}"' in (project / "pyproject.toml").read_text()
     run(["make", "test", f"UV={UV}"], cwd=project)
+
+    # No inputs in the plan's format: any JSON object is an input (the plan's portfolio).
+    default_input = re.search(r"^INPUT \?= (\S+)$", (project / "Makefile").read_text(), re.M)
+    example = json.loads((project / default_input[1]).read_text())  # the path with most rules
+    job_input = tmp_path / "portfolio.json"
+    job_input.write_text(json.dumps({**example, "portfolio": {"positions": [{"symbol": "VTI"}]}}))
+    package = plan["project"]["name"].replace("-", "_")
+    done = run(
+        [f"{project}/.venv/bin/python", "-m", package, "run", "--json", "--input", str(job_input)],
+        cwd=project,
+        env={"MODEL_MODE": "offline", "SQLITE_PATH": str(tmp_path / "jobs.db")},
+    )
+    job = json.loads(done.stdout)
+    assert job["status"] == "completed"
+    # Each result is filed under the plan's database_field.
+    fields = {name: agent["outputs"]["database_field"] for name, agent in plan["agents"].items()
+              if "outputs" in agent}  # fmt: skip
+    assert {name: job["results"][name]["key"] for name in job["results"]} == fields
+    assert set(job["outputs"]) == set(fields.values())
 
 
 @pytest.mark.xdist_group("projects")
@@ -131,3 +152,6 @@ def test_planner_strategy_generates_a_working_project(tmp_path):
 def test_make_demo_renders_and_runs_a_job(tmp_path):
     done = run(["make", "demo", f"DEMO={tmp_path / 'demo'}", f"UV={UV}"], cwd=ROOT)
     assert "completed" in done.stdout
+    # Copied from ".", recorded where `make regen` and `make update` in the demo can find it.
+    answers = yaml.safe_load((tmp_path / "demo" / ".copier-answers.yml").read_text())
+    assert answers["_src_path"] == str(ROOT)

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
+from extensions.blocks import PLAN_ANSWERS, plan_value
 from extensions.check import check
 from extensions.spec import PLAN_BLOCKS, SPEC_KEYS
 from extensions.validation import SpecError, load_project
@@ -39,7 +40,12 @@ def corpus_answers(path: Path) -> dict[str, Any]:
     assert isinstance(document, dict), f"{path.name}: not a mapping"
     unknown = set(document) - set(SPEC_KEYS) - set(PLAN_BLOCKS)
     assert not unknown, f"{path.name}: unexpected top-level keys {sorted(unknown)}"
-    return {**DEFAULT_ANSWERS, **{key: document.get(key) for key in SPEC_KEYS}}
+    answers = {**DEFAULT_ANSWERS, **{key: document.get(key) for key in (*SPEC_KEYS, *PLAN_BLOCKS)}}
+    for answer, block, keys in PLAN_ANSWERS:  # the plan's blocks fill answers, as in copier.yml
+        value = plan_value(document.get(block), keys)
+        if value is not None:
+            answers[answer] = value
+    return answers
 
 
 def expectations(path: Path) -> list[str]:

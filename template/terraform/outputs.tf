@@ -37,6 +37,7 @@ output "secret_arns" {
   value = merge(
     { for name, secret in aws_secretsmanager_secret.agent : name => secret.arn },
     { for secret in aws_secretsmanager_secret.llm_api_key : "llm-api-key" => secret.arn },
+    { for name, secret in aws_secretsmanager_secret.external_api : "external-api/${name}" => secret.arn },
   )
 }
 

@@ -17,6 +17,15 @@ resource "aws_secretsmanager_secret" "llm_api_key" {
   recovery_window_in_days = 0
 }
 
+# One key per API of dependencies.external_apis, readable only by the agents that declare it.
+resource "aws_secretsmanager_secret" "external_api" {
+  for_each = toset(flatten([for function in values(local.functions) : function.external_apis]))
+
+  name                    = "${local.name}/external-api/${each.key}"
+  description             = "Key of the ${each.key} API for the agents that declare it in agents.yaml"
+  recovery_window_in_days = 0
+}
+
 locals {
   llm_api_key_arns = aws_secretsmanager_secret.llm_api_key[*].arn
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from .. import config
 from ..inputs import check_input
 from .records import Job
 from .store import JobStore
@@ -17,8 +18,20 @@ def create_job(store: JobStore, raw_input: Any, *, user_id: str) -> Job:
     return job
 
 
+def output_key(agent: str) -> str:
+    """Where the job JSON files ``agent``'s output: its outputs.key in agents.yaml, or its name."""
+    worker = config.WORKERS.get(agent)
+    return worker.output_key if worker else agent
+
+
 def job_view(store: JobStore, job: Job) -> dict[str, Any]:
-    """The job's status, the steps that ran and every agent's result."""
+    """The job's status, the steps that ran, every agent's result, and the outputs by key.
+
+    ``results`` is keyed by agent name and each result names its output key; ``outputs`` maps
+    each output key to the output of an agent that succeeded (agents.yaml's outputs.key, e.g.
+    ``report_payload``, so a client reads ``outputs.report_payload``).
+    """
+    results = store.get_results(job.id)
     return {
         "job_id": job.id,
         "status": job.status,
@@ -26,12 +39,16 @@ def job_view(store: JobStore, job: Job) -> dict[str, Any]:
         "steps": job.steps,
         "results": {
             name: {
+                "key": output_key(name),
                 "status": result.status,
                 "output": result.output,
                 "error": result.error,
                 "attempts": result.attempts,
                 "duration_ms": result.duration_ms,
             }
-            for name, result in store.get_results(job.id).items()
+            for name, result in results.items()
+        },
+        "outputs": {
+            output_key(name): result.output for name, result in results.items() if result.ok
         },
     }

@@ -39,29 +39,50 @@ def _api_key(settings: Settings, variable: str) -> str | None:
     return env_or_secret(variable)
 
 
+# LiteLLM routes a Bedrock model id may start with: bedrock/converse/<id> or converse/<id>.
+BEDROCK_ROUTES = ("converse", "invoke")
+
+
+def provider_route(name: str, provider: str) -> str:
+    """The id the provider's client takes, from a model id written bare or as provider/model.
+
+    OpenAI's client takes the bare id; LiteLLM takes provider/model. A model of another
+    provider is refused (agents.yaml is checked for this when the project is generated; this
+    covers LLM_MODEL and LLM_FALLBACK_MODEL set in the environment).
+    """
+    prefix, slash, rest = name.partition("/")
+    if slash and prefix == provider:
+        name = rest
+    elif slash and not (
+        provider == "bedrock" and (prefix in BEDROCK_ROUTES or prefix.startswith("arn:"))
+    ):
+        raise ValueError(f"model {name!r} names another provider than LLM_PROVIDER {provider!r}")
+    return name if provider == "openai" else f"{provider}/{name}"
+
+
 def provider_model(name: str, settings: Settings) -> Model:
-    """A live model for ``name`` on the configured provider."""
+    """A live model for ``name`` (bare or provider/model) on the configured provider."""
+    route = provider_route(name, settings.llm_provider)
     if settings.llm_provider == "openai":
         from agents import OpenAIChatCompletionsModel
         from openai import AsyncOpenAI
 
         client = AsyncOpenAI(api_key=_api_key(settings, "OPENAI_API_KEY"), max_retries=2)
-        return OpenAIChatCompletionsModel(model=name, openai_client=client)
+        return OpenAIChatCompletionsModel(model=route, openai_client=client)
 
     # LiteLLM would otherwise download its model price list at import time.
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     from agents.extensions.models.litellm_model import LitellmModel
 
     if settings.llm_provider == "anthropic":
-        api_key = _api_key(settings, "ANTHROPIC_API_KEY")
-        return LitellmModel(model=f"anthropic/{name}", api_key=api_key)
-    return LitellmModel(model=f"bedrock/{name}")
+        return LitellmModel(model=route, api_key=_api_key(settings, "ANTHROPIC_API_KEY"))
+    return LitellmModel(model=route)
 
 
 def model_settings(settings: Settings) -> ModelSettings:
     """Provider arguments that every call needs (Bedrock's region, passed explicitly)."""
     if settings.llm_provider == "bedrock" and not settings.offline:
-        return ModelSettings(extra_args={"aws_region_name": settings.aws_region})
+        return ModelSettings(extra_args={"aws_region_name": settings.llm_region})
     return ModelSettings()
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from .. import config
+from .secrets import env_or_secret
 
 # Environment names that mean "credentials for the configured provider are available".
 CREDENTIAL_VARIABLES = {
@@ -23,6 +24,8 @@ class Settings:
     model_mode: str
     aws_region: str
     llm_provider: str
+    # Region of the Bedrock calls: llm.region in agents.yaml, else the project's region.
+    llm_region: str
     default_model: str
     fallback_model: str
     llm_api_key_secret: str
@@ -51,9 +54,51 @@ def get_settings() -> Settings:
         model_mode=model_mode,
         aws_region=os.environ.get("AWS_REGION", config.AWS_REGION),
         llm_provider=provider,
+        llm_region=os.environ.get("LLM_REGION", config.LLM_REGION),
         default_model=os.environ.get("LLM_MODEL", config.DEFAULT_MODEL),
         fallback_model=os.environ.get("LLM_FALLBACK_MODEL", config.FALLBACK_MODEL),
         llm_api_key_secret=os.environ.get("LLM_API_KEY_SECRET", ""),
         offline_latency=float(os.environ.get("OFFLINE_LATENCY_SECONDS", "0")),
         openai_tracing=os.environ.get("OPENAI_TRACING", "") == "1",
     )
+
+
+class ExternalApiNotConfigured(LookupError):
+    """An external API that agents.yaml does not declare, or whose settings are not set."""
+
+
+@dataclass(frozen=True)
+class ExternalApi:
+    """An API from `dependencies.external_apis` in agents.yaml: where it is and its key."""
+
+    name: str
+    base_url: str
+    key: str
+
+
+def external_api(name: str) -> ExternalApi:
+    """The base URL and key of external API ``name``, for tools that call it.
+
+    The base URL is the environment variable <START>_URL (config.EXTERNAL_APIS gives the
+    start, e.g. EXTERNAL_API_POLYGON). The key is <START>_KEY when set (local runs), else the
+    Secrets Manager secret that <START>_KEY_SECRET names, read once per container. In AWS only
+    the functions of the agents that declare the API get these settings.
+    """
+    variable = config.EXTERNAL_APIS.get(name)
+    if variable is None:
+        declared = ", ".join(config.EXTERNAL_APIS) or "none"
+        raise ExternalApiNotConfigured(
+            f"external API {name!r} is not in agents.yaml (declared: {declared})"
+        )
+    base_url = os.environ.get(f"{variable}_URL")
+    key = env_or_secret(f"{variable}_KEY")
+    missing = []
+    if not base_url:
+        missing.append(f"{variable}_URL")
+    if key is None:
+        missing.append(f"{variable}_KEY")
+    if missing:
+        raise ExternalApiNotConfigured(
+            f"external API {name!r}: set {' and '.join(missing)} (docs/deploy.md, External APIs)"
+        )
+    return ExternalApi(name=name, base_url=base_url, key=key)
