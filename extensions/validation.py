@@ -423,7 +423,7 @@ def _check_timing(project: Project, problems: list[str]) -> None:
             )
 
 
-def _check_models(scalar: Answers, agents: dict[str, Agent], problems: list[str]) -> None:
+def _check_model_providers(scalar: Answers, agents: dict[str, Agent], problems: list[str]) -> None:
     """Every model id, bare or ``provider/model``, must be one of the project's provider."""
     written = [("answer llm_model", scalar.llm_model)]
     if scalar.llm_fallback_model:
@@ -529,7 +529,7 @@ def load_project(answers: dict[str, Any]) -> Project:
     _check_external_apis(agents, problems)
     settings = load_blocks(answers, problems)
     if scalar is not None:
-        _check_models(scalar, agents, problems)
+        _check_model_providers(scalar, agents, problems)
 
     inputs_inferred = answers.get("inputs") is None
     rules = orchestration.selection_rules
