@@ -7,7 +7,7 @@ audience (its `aud`, or `client_id` for Cognito access tokens).
 A token is read before any key is fetched: one that is not a well-formed JWT of the issuer
 is refused (401) without asking the issuer anything. The issuer's keys are fetched with a
 timeout and kept for ``KEYS_LIFESPAN`` seconds; when the issuer cannot be reached, or none
-is configured, the answer is 503 naming it.
+is configured, the answer is 503 naming it, with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import http.client
 import json
 import threading
+import time
 import urllib.request
 from http import HTTPStatus
 from typing import Any
@@ -30,6 +31,7 @@ from .problems import ProblemError
 ALGORITHMS = ["RS256", "RS384", "RS512"]
 TIMEOUT_SECONDS = 5
 KEYS_LIFESPAN = 300
+RETRY_AFTER_SECONDS = 30
 MAX_TOKEN_CHARACTERS = 16 * 1024
 
 
@@ -37,8 +39,9 @@ class IssuerUnavailable(Exception):
     """The issuer's OpenID configuration or keys could not be had."""
 
 
-def unavailable(detail: str) -> ProblemError:
-    return ProblemError(HTTPStatus.SERVICE_UNAVAILABLE, detail, headers={"Retry-After": "30"})
+def unavailable(detail: str, retry_after: float = RETRY_AFTER_SECONDS) -> ProblemError:
+    headers = {"Retry-After": str(max(1, round(retry_after)))}
+    return ProblemError(HTTPStatus.SERVICE_UNAVAILABLE, detail, headers=headers)
 
 
 def discover_jwks_url(issuer: str, timeout: float = TIMEOUT_SECONDS) -> str:
@@ -57,10 +60,9 @@ def discover_jwks_url(issuer: str, timeout: float = TIMEOUT_SECONDS) -> str:
 
 
 def _meant_for(claims: dict[str, Any], audience: str) -> bool:
-    aud = claims.get("aud", [])
-    return audience in ([aud] if isinstance(aud, str) else aud) or (
-        "aud" not in claims and claims.get("client_id") == audience
-    )
+    aud = claims.get("aud")
+    audiences = [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []
+    return audience in audiences or ("aud" not in claims and claims.get("client_id") == audience)
 
 
 def _well_formed(token: str) -> tuple[str, dict[str, Any]]:
@@ -81,45 +83,59 @@ def _well_formed(token: str) -> tuple[str, dict[str, Any]]:
 
 
 class TokenVerifier:
-    """An `Identify` that verifies the request's bearer token and returns its subject."""
+    """An `Identify` that verifies the request's bearer token and returns its subject.
 
-    def __init__(self, issuer: str, audience: str, jwks_url: str | None = None):
+    When the issuer's keys cannot be had, every request answers 503 at once for
+    ``retry_after`` seconds, then the keys are asked for again.
+    """
+
+    def __init__(
+        self,
+        issuer: str,
+        audience: str,
+        jwks_url: str | None = None,
+        *,
+        timeout: float = TIMEOUT_SECONDS,
+        retry_after: float = RETRY_AFTER_SECONDS,
+    ):
         self.issuer = issuer
         self.audience = audience
         self._jwks_url = jwks_url
+        self._timeout = timeout
+        self._retry_after = retry_after
         self._keys: jwt.PyJWKClient | None = None
+        self._outage: tuple[float, str] | None = None  # (until, reason)
         self._lock = threading.Lock()
 
-    def _key_client(self) -> jwt.PyJWKClient:
-        with self._lock:
-            if self._keys is None:
-                url = self._jwks_url or discover_jwks_url(self.issuer)
-                try:
-                    self._keys = jwt.PyJWKClient(
-                        url, lifespan=KEYS_LIFESPAN, timeout=TIMEOUT_SECONDS
-                    )
-                except jwt.PyJWKClientError as error:
-                    raise IssuerUnavailable(f"{url}: {error}") from None
-            return self._keys
-
     def _unreachable(self, reason: str) -> ProblemError:
-        return unavailable(f"the token issuer {self.issuer} cannot be reached ({reason})")
+        detail = f"the token issuer {self.issuer} cannot be reached ({reason})"
+        return unavailable(detail, retry_after=self._retry_after)
+
+    def _key_set(self) -> jwt.PyJWKClient:
+        """The client of the issuer's keys, with the keys fetched (kept KEYS_LIFESPAN)."""
+        with self._lock:
+            if self._outage and time.monotonic() < self._outage[0]:
+                raise self._unreachable(self._outage[1])
+            try:
+                if self._keys is None:
+                    url = self._jwks_url or discover_jwks_url(self.issuer, self._timeout)
+                    self._keys = jwt.PyJWKClient(url, lifespan=KEYS_LIFESPAN, timeout=self._timeout)
+                self._keys.get_signing_keys()
+            except (IssuerUnavailable, jwt.PyJWTError, ValueError) as error:
+                self._outage = (time.monotonic() + self._retry_after, str(error))
+                raise self._unreachable(str(error)) from None
+            self._outage = None
+            return self._keys
 
     def _signing_key(self, kid: str) -> jwt.PyJWK:
         """The issuer's key ``kid``: 503 when the issuer's keys cannot be had, 401 when they
         do not include it."""
-        try:
-            keys = self._key_client()
-            keys.get_signing_keys()  # fetched once per KEYS_LIFESPAN
-        except IssuerUnavailable as error:
-            raise self._unreachable(str(error)) from None
-        except (jwt.PyJWTError, ValueError) as error:
-            raise self._unreachable(f"its keys: {error}") from None
+        keys = self._key_set()
         try:
             # A kid not among them fetches the keys again, at most every 30 s.
             return keys.get_signing_key(kid)
         except (jwt.PyJWKClientConnectionError, jwt.PyJWKSetError, ValueError) as error:
-            raise self._unreachable(f"its keys: {error}") from None
+            raise self._unreachable(str(error)) from None
         except jwt.PyJWKClientError as error:
             raise unauthorized(f"invalid token: {error}") from None
 
