@@ -36,7 +36,11 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
 _SHOWN_KEY = 40
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # Strings (an unterminated one runs to the end) and the characters that give the nesting.
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*+"?|[\[\]{},:]', re.DOTALL)
+_STRING = r'"(?:[^"\\]|\\.)*+"?'
+_TOKEN = re.compile(_STRING + r"|[\[\]{},:]", re.DOTALL)
+_NOT_BRACKET = re.compile(_STRING + r"|[^\[\]{}]+", re.DOTALL)
+_INNERMOST = re.compile(r"[\[{][\]}]")
+_LONG_INTEGER = re.compile(r"[0-9]{17}")
 
 
 class InvalidInput(ValueError):
@@ -111,6 +115,16 @@ def _integer_problem() -> str:
     return f"integer beyond +-{MAX_INTEGER} (2**53 - 1), where JSON numbers stop being exact"
 
 
+def _maybe_too_deep(text: str) -> bool:
+    """False when ``text`` surely nests at most MAX_DEPTH deep; fast, on the brackets alone."""
+    brackets = _NOT_BRACKET.sub("", text)
+    for _ in range(MAX_DEPTH):
+        brackets, removed = _INNERMOST.subn("", brackets)
+        if not removed:
+            break
+    return bool(brackets)
+
+
 def _too_deep(text: str) -> list[str | int] | None:
     """The path to the first array or object of ``text`` nested deeper than MAX_DEPTH."""
     kinds: list[str] = []
@@ -160,15 +174,19 @@ def parse_json(data: bytes, root: str = "input") -> Any:
     except UnicodeDecodeError as error:
         where = f"byte {data[error.start]:#04x} at offset {error.start}"
         raise NotJson([(root, f"not UTF-8 text ({where})")]) from None
-    if text.count("[") + text.count("{") > MAX_DEPTH and (path := _too_deep(text)) is not None:
+    if _maybe_too_deep(text) and (path := _too_deep(text)) is not None:
         raise InvalidInput([(field_path(path, root), _depth_problem())])
+    # Integers of more digits than MAX_INTEGER are caught while parsing (Python refuses to
+    # parse those of 4300 digits); the others are checked with the rest of the value.
+    long_integers = _integer if _LONG_INTEGER.search(text) else None
     try:
         value = json.loads(
-            text, parse_constant=_constant, parse_int=_integer, object_pairs_hook=_object
+            text, parse_constant=_constant, parse_int=long_integers, object_pairs_hook=_object
         )
     except json.JSONDecodeError as error:
         where = f"line {error.lineno} column {error.colno}"
         raise NotJson([(root, f"not JSON: {error.msg} at {where}")]) from None
+    check_size(value, root)  # first: a large text is refused before it is walked
     check_json(value, root)
     return value
 
@@ -220,11 +238,12 @@ def _problem(value: Any, path: list[str | int], depth: int) -> tuple[list, str] 
 
 def _size(value: Any) -> int:
     """Bytes of ``value`` as canonical JSON: compact separators, UTF-8, nothing escaped."""
-    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=repr)
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 def check_size(value: Any, root: str = "input") -> None:
-    """Raise TooLarge when ``value`` (that passed ``check_json``) is over MAX_INPUT_BYTES."""
+    """Raise TooLarge when ``value`` (nested at most MAX_DEPTH) is over MAX_INPUT_BYTES."""
     size = _size(value)
     if size <= MAX_INPUT_BYTES:
         return
