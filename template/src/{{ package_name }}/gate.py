@@ -3,9 +3,9 @@
 checks it against agents.yaml.
 
 It admits JSON that every job store holds exactly as sent (SQLite, PostgreSQL, the Data
-API, DynamoDB): the rules of I-JSON (RFC 7493), plus NUL, which PostgreSQL cannot store,
-and limits of size and depth. Anything else is refused with one problem naming its field,
-as in ``input.accounts[0].positions[2].symbol``:
+API, DynamoDB): the rules of I-JSON (RFC 7493) for numbers, surrogates and keys, no NUL,
+which PostgreSQL cannot store, and limits of size and depth. Anything else is refused with
+one problem naming its field, as in ``input.accounts[0].positions[2].symbol``:
 
 - text as sent: UTF-8 JSON, at most ``MAX_TEXT_BYTES`` (whitespace and escapes included);
 - size: at most ``MAX_INPUT_BYTES`` as canonical JSON (compact, UTF-8). Stored with every
@@ -31,7 +31,7 @@ MAX_DEPTH = 32
 MAX_INTEGER = 2**53 - 1
 
 _JOB_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
-_USER_ID = re.compile(r"[^\x00-\x1f\x7f\ud800-\udfff]{1,256}")
+_USER_ID = re.compile(r"[^\x00-\x1f\x7f-\x9f\ud800-\udfff]{1,256}")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
 _SHOWN_KEY = 40
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -187,7 +187,7 @@ def parse_json(data: bytes, root: str = "input") -> Any:
         where = f"line {error.lineno} column {error.colno}"
         raise NotJson([(root, f"not JSON: {error.msg} at {where}")]) from None
     check_size(value, root)  # first: a large text is refused before it is walked
-    check_json(value, root)
+    _check_values(value, root)
     return value
 
 
@@ -255,12 +255,15 @@ def check_size(value: Any, root: str = "input") -> None:
     raise TooLarge([(field, message)])
 
 
-def check_json(value: Any, root: str = "input") -> None:
-    """Refuse a value that a job store could not hold exactly as it is (see above)."""
-    found = _problem(value, [], 1)
-    if found:
+def _check_values(value: Any, root: str) -> None:
+    if found := _problem(value, [], 1):
         path, message = found
         raise InvalidInput([(field_path(path, root), message)])
+
+
+def check_json(value: Any, root: str = "input") -> None:
+    """Refuse a value that a job store could not hold exactly as it is (see above)."""
+    _check_values(value, root)
     check_size(value, root)
 
 

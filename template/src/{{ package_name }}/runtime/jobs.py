@@ -20,7 +20,7 @@ def create_job(store: JobStore, raw_input: Any, *, user_id: str) -> Job:
     Raises InvalidInput naming the field at fault; nothing is stored then.
     """
     if not gate.is_user_id(user_id):
-        raise gate.InvalidInput([("user_id", "must be 1 to 256 characters, none a control one")])
+        raise gate.InvalidInput([("user_id", "must be 1 to 256 characters, no control character")])
     gate.check_json(raw_input)
     job_input = check_input(raw_input)
     gate.check_size(job_input)  # with the defaults of agents.yaml filled in
