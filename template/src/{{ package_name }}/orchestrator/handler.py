@@ -10,7 +10,6 @@ an agent. A job handed over for lack of time is queued again for a fresh invocat
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from typing import Any
 
@@ -21,6 +20,7 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from ..gate import InvalidInput, is_job_id, parse_json
 from ..runtime.invoke import worker_invoker
 from ..runtime.observability import configure_logging, log_context
 from ..runtime.queue import enqueue
@@ -37,11 +37,13 @@ class BadMessage(ValueError):
 
 
 def job_id_of(record: SQSRecord) -> str:
+    """The job id of the record's body, read through the input gate."""
     try:
-        job_id = json.loads(record.body)["job_id"]
-    except (json.JSONDecodeError, TypeError, KeyError) as error:
-        raise BadMessage(f"message {record.message_id} is not a job: {error!r}") from None
-    if not isinstance(job_id, str) or not job_id:
+        body = parse_json(record.body.encode("utf-8", "surrogatepass"), root="body")
+    except InvalidInput as error:
+        raise BadMessage(f"message {record.message_id} is not a job: {error}") from None
+    job_id = body.get("job_id") if isinstance(body, dict) else None
+    if not is_job_id(job_id):
         raise BadMessage(f"message {record.message_id} has no job id")
     return job_id
 
@@ -59,6 +61,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             try:
                 job_id = job_id_of(record)
                 job = asyncio.run(execute_job(store, job_id, invoke, seconds_left=seconds_left))
+            except BadMessage as error:
+                logger.error(str(error))
+                raise
             except Exception:
                 logger.exception("record failed")
                 raise

@@ -5,15 +5,26 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from .. import config
+from .. import config, gate
 from ..inputs import check_input
 from .records import Job
 from .store import JobStore
 
+# The most jobs one listing shows: `jobs --limit` on the command line, `limit` in the API.
+MAX_PAGE = 100
+
 
 def create_job(store: JobStore, raw_input: Any, *, user_id: str) -> Job:
-    """Check the input against agents.yaml and store a pending job (raises InvalidInput)."""
-    job = Job(id=str(uuid.uuid4()), user_id=user_id, input=check_input(raw_input))
+    """Pass the input through the gate, check it against agents.yaml and store a pending job.
+
+    Raises InvalidInput naming the field at fault; nothing is stored then.
+    """
+    if not gate.is_user_id(user_id):
+        raise gate.InvalidInput([("user_id", "must be 1 to 256 characters, no control character")])
+    gate.check_json(raw_input)
+    job_input = check_input(raw_input)
+    gate.check_size(job_input)  # with the defaults of agents.yaml filled in
+    job = Job(id=str(uuid.uuid4()), user_id=user_id, input=job_input)
     store.create_job(job)
     return job
 
