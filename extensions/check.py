@@ -93,7 +93,7 @@ def answers_for(document: dict[str, Any], slug: str | None, file_name: str) -> d
     if slug is None:
         slug = slugify(project_name if project_name is not None else Path(file_name).stem)
     answers["project_slug"] = slug
-    answers.update({key: document.get(key) for key in SPEC_KEYS})
+    answers.update({key: document.get(key) for key in (*SPEC_KEYS, *PLAN_BLOCKS)})
     return answers
 
 

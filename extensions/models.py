@@ -16,9 +16,9 @@ def model_provider_problem(model: str, provider: str) -> str | None:
     prefix, slash, _ = model.partition("/")
     if not slash or prefix == provider:
         return None
-    if provider == "bedrock" and (prefix in BEDROCK_ROUTES or prefix.startswith("arn:")):
+    if provider == "bedrock" and prefix in BEDROCK_ROUTES:
         return None
     return (
-        f"model {model!r} names provider {prefix!r} but the project's llm_provider is "
+        f"names provider {prefix!r} but the project's llm_provider is "
         f"{provider!r}: write the {provider} model bare or as {provider}/<model>"
     )

@@ -14,7 +14,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from .blocks import PlanSettings, load_blocks
 from .conditions import check_condition, input_references
-from .models import model_provider_problem
 from .spec import (
     EXTERNAL_API_PREFIX,
     IDENTIFIER_PATTERN,
@@ -423,18 +422,6 @@ def _check_timing(project: Project, problems: list[str]) -> None:
             )
 
 
-def _check_model_providers(scalar: Answers, agents: dict[str, Agent], problems: list[str]) -> None:
-    """Every model id, bare or ``provider/model``, must be one of the project's provider."""
-    written = [("answer llm_model", scalar.llm_model)]
-    if scalar.llm_fallback_model:
-        written.append(("answer llm_fallback_model", scalar.llm_fallback_model))
-    written += [(f"agent {name!r} model", a.model) for name, a in agents.items() if a.model]
-    for where, model in written:
-        problem = model_provider_problem(model, scalar.llm_provider)
-        if problem:
-            problems.append(f"{where}: {problem}")
-
-
 def _check_output_keys(workers: dict[str, Agent], problems: list[str]) -> None:
     """Results are filed under their output key in the job JSON: one agent per key."""
     owners: dict[str, str] = {}
@@ -528,8 +515,6 @@ def load_project(answers: dict[str, Any]) -> Project:
     _check_output_keys(workers, problems)
     _check_external_apis(agents, problems)
     settings = load_blocks(answers, problems)
-    if scalar is not None:
-        _check_model_providers(scalar, agents, problems)
 
     inputs_inferred = answers.get("inputs") is None
     rules = orchestration.selection_rules

@@ -19,6 +19,7 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
+from .models import model_provider_problem
 from .reserved import runtime_environment_names, top_level_modules
 
 # ---------------------------------------------------------------------------------------------
@@ -129,6 +130,9 @@ def model_problem(model: str, provider: str) -> str | None:
         return "is empty"
     if len(model) > 200:
         return "is longer than 200 characters"
+    wrong_provider = model_provider_problem(model, provider)
+    if wrong_provider:
+        return wrong_provider
     bare = model
     for prefix in MODEL_PREFIXES.get(provider, ()):
         bare = bare.removeprefix(prefix)

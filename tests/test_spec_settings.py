@@ -321,7 +321,6 @@ WRITTEN_FORMS = [
     ("bedrock", "bedrock/us.amazon.nova-lite-v1:0"),
     ("bedrock", "bedrock/converse/us.amazon.nova-lite-v1:0"),
     ("bedrock", "converse/us.amazon.nova-lite-v1:0"),
-    ("bedrock", "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.x-v1:0"),
     ("openai", "gpt-4.1-mini"),
     ("openai", "openai/gpt-4.1-mini"),
     ("anthropic", "claude-sonnet-4-5"),
@@ -344,15 +343,20 @@ def test_a_model_of_another_provider_is_refused(provider, model):
     data = answers(llm_provider=provider, llm_model="m", agents={"cleaner": {"model": model}})
     prefix = model.split("/")[0]
     assert (
-        f"agent 'cleaner' model: model {model!r} names provider {prefix!r} but the project's "
+        f"agent 'cleaner' model: {model!r} names provider {prefix!r} but the project's "
         f"llm_provider is {provider!r}"
     ) in problems(data)
 
 
 def test_the_default_and_fallback_models_are_checked_too():
     found = problems(answers(llm_model="openai/gpt-4o", llm_fallback_model="anthropic/claude"))
-    assert "answer llm_model: model 'openai/gpt-4o' names provider 'openai'" in found
-    assert "answer llm_fallback_model: model 'anthropic/claude'" in found
+    assert "answer.llm_model: 'openai/gpt-4o' names provider 'openai'" in found
+    assert "answer.llm_fallback_model: 'anthropic/claude' names provider" in found
+
+
+def test_a_model_arn_is_refused_as_no_policy_can_be_derived_from_it():
+    arn = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.x-v1:0"
+    assert f"answer.llm_model: {arn!r} names provider" in problems(answers(llm_model=arn))
 
 
 def test_a_model_on_an_orchestrator_that_calls_none_is_not_supported():
