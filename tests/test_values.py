@@ -287,3 +287,39 @@ def test_make_check_refuses_an_alias_bomb_in_seconds(tmp_path):
     code, lines = check(path)
     assert code == 2 and "aliases are expanded" in lines[0]
     assert time.monotonic() - started < 5
+
+
+def test_make_regen_reads_agents_yaml_within_the_same_bounds():
+    """The generated scripts/regen.py parses agents.yaml itself, before Copier does."""
+    import importlib.util
+
+    from extensions.reserved import TEMPLATE
+
+    location = TEMPLATE / "scripts" / "regen.py"
+    spec = importlib.util.spec_from_file_location("generated_regen", location)
+    regen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(regen)
+    assert (regen.MAX_BYTES, regen.MAX_DEPTH, regen.MAX_VALUES) == (
+        256 * 1024,
+        MAX_DEPTH,
+        MAX_VALUES,
+    )
+    bomb = "agents:\n  w:\n    description:\n" + "".join(
+        f"      {line}\n" for line in laughs(9).splitlines()
+    )
+    for text, fragment in [
+        (bomb, "values once its aliases are expanded"),
+        ("agents: " + "[" * 5000 + "]" * 5000, "nested more than 32 levels"),
+        ("x: '" + "a" * 300_000 + "'", "larger than"),
+        (
+            "a0: &a0 {k0: 1}\n"
+            + "".join(f"a{i}: &a{i} {{<<: [*a{i - 1}, *a{i - 1}]}}\n" for i in range(1, 40)),
+            "merge keys",
+        ),
+    ]:
+        started = time.monotonic()
+        with pytest.raises(regen.RegenError) as caught:
+            regen.spec_answers(text)
+        assert fragment in str(caught.value)
+        assert time.monotonic() - started < 5
+    assert regen.spec_answers("agents: {w: {}}\n")["agents"] == {"w": {}}
