@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 import subprocess
 import sys
@@ -338,3 +339,34 @@ def test_every_metacharacter_at_once_passes_terraform(baselines, tmp_path):
     run(["terraform", "apply", "-auto-approve", "-input=false"], cwd=check, env=env)
     done = run(["terraform", "output", "-json", "audience"], cwd=check, env=env)
     assert json.loads(done.stdout) == name_text
+
+
+def test_the_api_cannot_be_deployed_without_an_https_issuer(tmp_path):
+    """jwt_issuer has no default: Terraform's plan refuses it empty, naming it."""
+    project = tmp_path / "app"
+    render(project, {"project_slug": SLUG, "database": "dynamodb"})
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["jwt_issuer"] == ""
+    # The variable as the project declares it, planned on its own (no provider, no backend).
+    api = (project / "terraform" / "api.tf").read_text()
+    block = re.search(r'variable "jwt_issuer" \{.*?\n\}\n', api, re.S).group(0)
+    folder = tmp_path / "issuer"
+    folder.mkdir()
+    (folder / "main.tf").write_text(block)
+    env = terraform_environment()
+    for issuer, accepted in [
+        (None, False),
+        ("http://localhost:9000/", False),
+        ("https://issuer.example.com/", True),
+    ]:
+        arguments = [] if issuer is None else [f"-var=jwt_issuer={issuer}"]
+        done = subprocess.run(
+            ["terraform", "plan", "-input=false", "-no-color", *arguments],
+            cwd=folder,
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert (done.returncode == 0) == accepted, done.stderr
+        if not accepted:
+            assert "The API needs jwt_issuer" in " ".join(done.stderr.split())
