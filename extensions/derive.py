@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .examples import example_inputs, expected_run, offline_output
+from .examples import NOTHING_SELECTED, example_inputs, expected_run, offline_output
 from .infrastructure import terraform_variables
 from .plan_compiler import compile_plan, mermaid_diagram
 from .spec import SECRET_NAME_PATTERN, Agent, Rule, Step
@@ -205,6 +205,7 @@ def template_context(project: Project) -> dict[str, Any]:
         "inputs_inferred": project.inputs_inferred,
         "examples": examples,
         "scenarios": scenarios(project, scenario_rules, examples),
+        "nothing_selected": NOTHING_SELECTED,
         "worst_case_seconds": worst_case_path_seconds(project),
         "orchestrator_margin_seconds": ORCHESTRATOR_MARGIN_SECONDS,
         "terraform_variables": terraform_variables(
