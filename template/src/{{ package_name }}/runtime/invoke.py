@@ -79,10 +79,19 @@ def worker_invoker(store: JobStore, settings: Settings) -> Invoke:
 
 
 async def invoke_with_retries(
-    invoke: Invoke, agent: str, job_id: str, *, claim: int, backoff_base: float = 1.0
+    invoke: Invoke,
+    agent: str,
+    job_id: str,
+    *,
+    claim: int,
+    backoff_base: float = 1.0,
+    attempts_made: int = 0,
 ) -> AgentResult:
-    """Attempt ``agent`` up to ``retries + 1`` times, backing off with jitter between attempts."""
-    attempts = 0
+    """Attempt ``agent`` up to ``retries + 1`` times, backing off with jitter between attempts.
+
+    ``attempts_made``: attempts an interrupted run already made; they count.
+    """
+    attempts = attempts_made
 
     async def attempt() -> AgentResult:
         nonlocal attempts
@@ -90,7 +99,7 @@ async def invoke_with_retries(
         return await invoke(agent, job_id, attempts, claim)
 
     retrying = AsyncRetrying(
-        stop=stop_after_attempt(config.WORKERS[agent].retries + 1),
+        stop=stop_after_attempt(config.WORKERS[agent].retries + 1 - attempts_made),
         wait=wait_exponential_jitter(multiplier=backoff_base, max=30 * backoff_base),
         retry=retry_if_result(lambda result: not result.ok),
         retry_error_callback=lambda state: state.outcome.result(),
