@@ -18,6 +18,8 @@ from .validation import (
 
 # ruff's line length in the generated project (template/pyproject.toml.jinja).
 GENERATED_LINE_LENGTH = 100
+# The error of a job in which the LLM planner called no worker (orchestrator/run.py).
+PLANNER_CALLED_NOBODY = "the planner called no agent"
 
 ANNOTATIONS = {
     "str": "str",
@@ -205,7 +207,7 @@ def template_context(project: Project) -> dict[str, Any]:
         "inputs_inferred": project.inputs_inferred,
         "examples": examples,
         "scenarios": scenarios(project, scenario_rules, examples),
-        "nothing_selected": NOTHING_SELECTED,
+        "nothing_selected": PLANNER_CALLED_NOBODY if planner else NOTHING_SELECTED,
         "worst_case_seconds": worst_case_path_seconds(project),
         "orchestrator_margin_seconds": ORCHESTRATOR_MARGIN_SECONDS,
         "terraform_variables": terraform_variables(
