@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .examples import example_inputs, expected_run, offline_output
+from .examples import NOTHING_SELECTED, example_inputs, expected_run, offline_output
 from .infrastructure import terraform_variables
 from .plan_compiler import compile_plan, mermaid_diagram
 from .spec import SECRET_NAME_PATTERN, Agent, Rule, Step, api_variable
@@ -18,6 +18,8 @@ from .validation import (
 
 # ruff's line length in the generated project (template/pyproject.toml.jinja).
 GENERATED_LINE_LENGTH = 100
+# The error of a job in which the LLM planner called no worker (orchestrator/run.py).
+PLANNER_CALLED_NOBODY = "the planner called no agent"
 
 ANNOTATIONS = {
     "str": "str",
@@ -228,6 +230,7 @@ def template_context(project: Project) -> dict[str, Any]:
         "inputs_inferred": project.inputs_inferred,
         "examples": examples,
         "scenarios": scenarios(project, scenario_rules, examples),
+        "nothing_selected": PLANNER_CALLED_NOBODY if planner else NOTHING_SELECTED,
         "worst_case_seconds": worst_case_path_seconds(project),
         "orchestrator_margin_seconds": ORCHESTRATOR_MARGIN_SECONDS,
         "external_apis": _external_apis(project),

@@ -9,6 +9,8 @@ from typing import Any
 from .spec import Agent, InputField, Rule
 
 MAX_COMBINATIONS = 512
+# The error of a job in which no rule selected any agent (orchestrator/run.py).
+NOTHING_SELECTED = "no rule matched the input"
 SAMPLE_VALUES: dict[str, Any] = {
     "str": "example",
     "int": 1,
@@ -199,11 +201,15 @@ def expected_run(
     optional: frozenset[str] = frozenset(),
     stop_on_failure: bool = True,
 ) -> dict[str, Any]:
-    """The steps and status a job should end with: the oracle of the generated scenario tests."""
+    """The steps and status a job should end with: the oracle of the generated scenario tests.
+
+    A job in which no rule selects any agent fails with ``NOTHING_SELECTED`` as its error.
+    """
     done: dict[str, dict[str, Any]] = {}
     steps: list[dict[str, Any]] = []
     failed: list[str] = []
     previous: list[str] = []
+    selected = False
     for rule in rules:
         roots = {
             "input": job_input,
@@ -211,6 +217,7 @@ def expected_run(
             "prev_step": {name: done[name] for name in previous if name in done},
         }
         branch = rule.steps if condition_holds(rule.condition, roots) else rule.otherwise
+        selected = selected or any(step.agents for step in branch)
         for step in branch:
             ran = [name for name in step.agents if name not in done]
             previous = list(step.agents)
@@ -230,4 +237,6 @@ def expected_run(
                 steps.append({"rule": rule.name, "parallel": step.parallel, "agents": ran})
             if failed and stop_on_failure:
                 return {"steps": steps, "failed": failed, "status": "failed"}
+    if not selected:
+        return {"steps": [], "failed": [], "status": "failed", "error": NOTHING_SELECTED}
     return {"steps": steps, "failed": failed, "status": "failed" if failed else "completed"}

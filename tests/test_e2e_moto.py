@@ -97,7 +97,10 @@ class Stack:
         })  # fmt: skip
 
     def destroy(self) -> None:
+        """Destroy the stage as docs/deploy.md says for a protected one: lift the store's
+        deletion protection alone, then destroy."""
         if not self.destroyed:
+            self.terraform("apply", "-auto-approve", "-var=deletion_protection=false")
             self.terraform("destroy", "-auto-approve")
             self.destroyed = True
 
@@ -176,6 +179,38 @@ def test_each_role_holds_only_what_its_agent_declares(stack):
     ]
 
 
+def test_the_dead_letter_consumer_reads_its_queue_and_updates_jobs_only(stack):
+    outputs = stack.outputs()
+    consumer = outputs["dead_letter_consumer"]
+    sqs = stack.client("sqs")
+    dead_letter_arn = sqs.get_queue_attributes(
+        QueueUrl=outputs["dead_letter_queue_url"], AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
+    table_arn = stack.client("dynamodb").describe_table(
+        TableName=outputs["client_environment"]["JOBS_TABLE"]
+    )["Table"]["TableArn"]
+
+    statements = {s["Sid"]: s for s in statements_of(stack, consumer["role_name"])}
+    assert set(statements) == {"WriteLogs", "WriteTraces", "UpdateJobs", "ConsumeDeadLetters"}
+    assert set(_as_list(statements["UpdateJobs"]["Action"])) == {
+        "dynamodb:GetItem",
+        "dynamodb:UpdateItem",
+    }
+    assert _as_list(statements["UpdateJobs"]["Resource"]) == [table_arn]
+    assert not any("SendMessage" in a for a in _as_list(statements["ConsumeDeadLetters"]["Action"]))
+    assert _as_list(statements["ConsumeDeadLetters"]["Resource"]) == [dead_letter_arn]
+    function_arn = stack.client("lambda").get_function(FunctionName=consumer["function_name"])[
+        "Configuration"
+    ]["FunctionArn"]
+    mappings = [
+        mapping
+        for mapping in stack.client("lambda").list_event_source_mappings()["EventSourceMappings"]
+        if mapping["FunctionArn"] == function_arn
+    ]
+    assert [m["EventSourceArn"] for m in mappings] == [dead_letter_arn]
+    assert mappings[0]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
 def test_job_runs_through_the_queue_and_a_poison_message_ends_in_the_dead_letter_queue(stack):
     outputs = stack.outputs()
     tfvars = json.loads((stack.project / "terraform" / "agents.auto.tfvars.json").read_text())
@@ -196,6 +231,7 @@ def test_job_runs_through_the_queue_and_a_poison_message_ends_in_the_dead_letter
             python,
             str(Path(__file__).with_name("moto_jobs.py")),
             outputs["function_names"][tfvars["orchestrator"]["name"]],
+            outputs["dead_letter_consumer"]["function_name"],
             outputs["dead_letter_queue_url"],
             job_id,
         ],
@@ -212,6 +248,10 @@ def test_job_runs_through_the_queue_and_a_poison_message_ends_in_the_dead_letter
     # AWS delivers it max_receive_count times; moto moves it one delivery early.
     assert 1 <= summary["poison_deliveries"] <= MAX_RECEIVE_COUNT
     assert summary["dead_letters"] == ["not a job"]
+    assert summary["consumer_failures"] == []
+    stranded = summary["stranded_job"]
+    assert (stranded["status"], stranded["steps"]) == ("failed", [])
+    assert "dead-letter queue" in stranded["error"]
     shown = run([python, "-m", package, "status", job_id, "--json"], cwd=stack.project,
                 env=client_env)  # fmt: skip
     assert json.loads(shown.stdout) == summary["job"]
@@ -279,6 +319,10 @@ def test_storage_and_external_apis_reach_only_the_agents_that_declare_them(stack
 
 
 def test_destroy_leaves_nothing(stack):
+    table = stack.outputs()["client_environment"]["JOBS_TABLE"]
+    described = stack.client("dynamodb").describe_table(TableName=table)["Table"]
+    assert described["DeletionProtectionEnabled"], "data_protection is on by default"
+
     stack.destroy()
     assert stack.client("lambda").list_functions()["Functions"] == []
     assert stack.client("lambda").list_layers()["Layers"] == []

@@ -114,4 +114,9 @@ module "orchestrator" {
   platform             = local.function_platform
   max_receive_count    = var.max_receive_count
   max_concurrency      = var.orchestrator_max_concurrency
+
+  # The package is the handler path's first part, as scripts/package.py reads it.
+  dead_letter_handler          = "${split(".", var.orchestrator.handler)[0]}.orchestrator.dead_letters.handler"
+  dead_letter_environment      = module.store.environment
+  dead_letter_store_statements = module.store.job_update_statements
 }

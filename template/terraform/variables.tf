@@ -45,10 +45,23 @@ variable "external_api_urls" {
   default     = {}
 }
 
-variable "deletion_protection" {
-  description = "Protect the job store from deletion (turn on for production stages)."
+variable "data_protection" {
+  description = <<-EOT
+    Protect this stage's data: deletion protection on the job store, a final snapshot of an
+    Aurora or RDS store when it is destroyed, and a 7-day recovery window for deleted secrets.
+    Opt out (false) only for a throwaway stage: docs/deploy.md says what destroy does.
+  EOT
   type        = bool
-  default     = false
+  default     = true
+}
+
+variable "deletion_protection" {
+  description = <<-EOT
+    Deletion protection of the job store; null follows data_protection. Apply once with false
+    before destroying a protected stage: its final snapshot is still taken.
+  EOT
+  type        = bool
+  default     = null
 }
 
 variable "aws_endpoint" {

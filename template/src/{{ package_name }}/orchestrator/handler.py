@@ -4,7 +4,8 @@ A record fails, so SQS delivers it again and, after its retries, to the dead-let
 when its body is not ``{"job_id": ...}`` naming a known job or when running the job raised;
 the other records of the batch are processed either way (partial batch failure reporting).
 A job that has finished, or that another invocation holds, is acknowledged without running
-an agent. A job handed over for lack of time is queued again for a fresh invocation.
+an agent, and so is one that another invocation took over while this one ran it. A job
+handed over for lack of time is queued again for a fresh invocation.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ..runtime.observability import configure_logging, log_context
 from ..runtime.queue import enqueue
 from ..runtime.settings import get_settings
 from ..runtime.stores import open_store
+from .messages import job_id_of
 from .run import execute_job
 
 configure_logging()
@@ -68,7 +70,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
                 logger.exception("record failed")
                 raise
             if job is None:
-                logger.info("job not claimed: finished, or held by another run")
+                logger.info("job not run here: finished, or held by another run")
             elif job.status == "running":  # handed over: a fresh invocation continues it
                 enqueue(job_id)
 

@@ -15,7 +15,7 @@ from .. import config
 from .llm import model_for, model_settings
 from .records import AgentResult
 from .settings import Settings
-from .store import JobNotFound, JobStore
+from .store import JobNotFound, JobStore, LeaseLost
 from .tracing import enable_agent_tracing
 
 
@@ -38,12 +38,24 @@ def as_json_object(output: Any) -> dict[str, Any]:
 
 
 async def run_agent(
-    name: str, job_id: str, store: JobStore, settings: Settings, *, attempt: int = 1
+    name: str,
+    job_id: str,
+    store: JobStore,
+    settings: Settings,
+    *,
+    attempt: int = 1,
+    claim: int | None = None,
 ) -> AgentResult:
-    """Run worker ``name`` once for ``job_id`` and upsert its result (ok or error)."""
+    """Run worker ``name`` once for ``job_id`` and upsert its result (ok or error).
+
+    With ``claim`` (the orchestrator run's), the agent runs and its result is recorded only
+    while that claim holds the job; otherwise LeaseLost is raised.
+    """
     job = store.get_job(job_id)
     if job is None:
         raise JobNotFound(job_id)
+    if claim is not None and (job.status != "running" or job.attempt != claim):
+        raise LeaseLost(f"job {job_id}: claim {claim} lost before {name} ran")
     earlier = {
         agent: result.output or {}
         for agent, result in store.get_results(job_id).items()
@@ -85,5 +97,6 @@ async def run_agent(
             duration_ms=round((time.perf_counter() - started) * 1000),
             attempts=attempt,
         )
-    store.put_result(result)
+    if not store.put_result(result, claim=claim):
+        raise LeaseLost(f"job {job_id}: claim {claim} lost before {name}'s result was recorded")
     return result
