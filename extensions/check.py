@@ -113,6 +113,7 @@ def answers_for(document: dict[str, Any], slug: str | None, file_name: str) -> d
         slug = slugify(project_name if project_name is not None else Path(file_name).stem)
     answers["project_slug"] = slug
     answers.update({key: document.get(key) for key in SPEC_KEYS})
+    answers.update({key: document[key] for key in PLAN_BLOCKS if key in document})
     return answers
 
 
