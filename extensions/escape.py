@@ -1,8 +1,8 @@
 """Escaping filters: one per syntax a value from the answers or agents.yaml may land in.
 
 Every answer or spec value that reaches a generated file goes through the filter for the
-syntax at that spot (tests/test_escaping.py parses every ``{{ ... }}`` of ``template/`` and
-enforces it). Validation refuses control characters in names and text before rendering
+syntax at that spot (tests/test_template_interpolations.py parses every ``{{ ... }}`` of
+``template/`` and enforces it). Validation refuses control characters in text before rendering
 (see ``values.py``); these filters are still safe on any text, so that a value that slips
 past validation can break neither the syntax nor the meaning of the file it lands in.
 

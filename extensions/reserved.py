@@ -21,10 +21,14 @@ from __future__ import annotations
 import ast
 import builtins
 import keyword
+import os
 import pkgutil
 import re
+import shutil
+import subprocess
 import sys
 import sysconfig
+import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -156,7 +160,7 @@ def top_level_modules() -> frozenset[str]:
 DEPENDENCY_SETS = (
     {"llm_provider": "bedrock", "database": "rds-postgres", "observability": "langfuse"},
     {"llm_provider": "openai", "database": "dynamodb", "observability": "logfire"},
-    {"llm_provider": "anthropic", "database": "aurora-serverless-v2", "api": False},
+    {"llm_provider": "anthropic", "database": "aurora-serverless-v2"},
 )
 LIST_MODULES = (
     "import importlib.metadata as m; "
@@ -166,8 +170,6 @@ LIST_MODULES = (
 
 def installed_in(python: Path, package: str) -> set[str]:
     """Top-level modules of the distributions installed for ``python`` (not the project's)."""
-    import subprocess
-
     done = subprocess.run(
         [str(python), "-c", LIST_MODULES], capture_output=True, text=True, check=True
     )
@@ -175,12 +177,8 @@ def installed_in(python: Path, package: str) -> set[str]:
 
 
 def refresh() -> None:
-    import os
-    import shutil
-    import subprocess
-    import tempfile
-
-    from copier import run_copy
+    """Render every dependency set, install it, and write what it installs."""
+    from copier import run_copy  # the template's tooling, not needed to validate a spec
 
     found: set[str] = set()
     uv = shutil.which("uv") or "uv"
