@@ -9,11 +9,7 @@ declares storage and an external API.
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
-import sys
-import time
-import zipfile
 from pathlib import Path
 
 import boto3
@@ -21,7 +17,13 @@ import pytest
 import yaml
 
 from .conftest import ROOT, UV, render, run
-from .terraform_tools import terraform_environment, terraform_init
+from .terraform_tools import (
+    free_port,
+    stand_in_artifacts,
+    start_moto,
+    terraform_environment,
+    terraform_init,
+)
 
 pytestmark = pytest.mark.xdist_group("terraform")
 MAX_RECEIVE_COUNT = 2
@@ -33,40 +35,6 @@ CREDENTIALS = {
     "AWS_REGION": "us-east-1",
     "AWS_DEFAULT_REGION": "us-east-1",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_moto(port: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    pytest.fail("moto_server did not start within 30 s")
-
-
-def stand_in_artifacts(project: Path) -> None:
-    """Tiny zips where `make package` puts the real ones: moto stores code, never runs it."""
-    tfvars = json.loads((project / "terraform" / "agents.auto.tfvars.json").read_text())
-    out = project / "build" / "lambda"
-    names = [*tfvars["workers"], tfvars["orchestrator"]["name"]]
-    for path in [out / "layer.zip", *(out / "functions" / f"{name}.zip" for name in names)]:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with zipfile.ZipFile(path, "w") as archive:
-            archive.writestr("README", "stand-in for the test\n")
 
 
 class Stack:
