@@ -76,6 +76,7 @@ def test_terraform_is_formatted_valid_and_checkov_clean(database, moto_endpoint,
         tmp_path / "app",
         database=database,
         llm_provider=provider,
+        jwt_issuer="https://issuer.example.com/",  # the API is planned only with an issuer
         **finance_with_settings(database, provider),
     )
     terraform = project / "terraform"

@@ -29,7 +29,7 @@ resource "aws_secretsmanager_secret" "external_api" {
 
   name                    = "${local.name}/external-api/${each.key}"
   description             = "Key of the ${each.key} API for the agents that declare it in agents.yaml"
-  recovery_window_in_days = 0
+  recovery_window_in_days = local.secret_recovery_window_days
 }
 
 locals {
