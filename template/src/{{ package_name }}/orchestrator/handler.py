@@ -21,33 +21,16 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from ..gate import InvalidInput, is_job_id, parse_json
 from ..runtime.invoke import worker_invoker
 from ..runtime.observability import configure_logging, log_context
 from ..runtime.queue import enqueue
 from ..runtime.settings import get_settings
 from ..runtime.stores import open_store
-from .messages import job_id_of
+from .messages import BadMessage, job_id_of
 from .run import execute_job
 
 configure_logging()
 logger = logging.getLogger(__name__)
-
-
-class BadMessage(ValueError):
-    """A record whose body is not {"job_id": "<id>"}."""
-
-
-def job_id_of(record: SQSRecord) -> str:
-    """The job id of the record's body, read through the input gate."""
-    try:
-        body = parse_json(record.body.encode("utf-8", "surrogatepass"), root="body")
-    except InvalidInput as error:
-        raise BadMessage(f"message {record.message_id} is not a job: {error}") from None
-    job_id = body.get("job_id") if isinstance(body, dict) else None
-    if not is_job_id(job_id):
-        raise BadMessage(f"message {record.message_id} has no job id")
-    return job_id
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
