@@ -415,8 +415,8 @@ def load_project(answers: dict[str, Any]) -> Project:
             problems.append(
                 "orchestration.selection_rules: strategy dynamic needs at least one rule"
             )
-    # An input that failed validation is still declared: conditions may read it.
-    condition_inputs = {**{name: InputField(type="str") for name in invalid_inputs}, **inputs}
+    # An input that failed validation is still declared: conditions may read it (any path).
+    condition_inputs = {**{name: InputField(type="dict") for name in invalid_inputs}, **inputs}
     _check_rules(rules, workers, orchestrator_name, condition_inputs, problems, invalid)
 
     if problems:

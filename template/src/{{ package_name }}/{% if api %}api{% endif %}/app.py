@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPBearer
 
 from .. import config
-from ..inputs import InvalidInput, JobInput
+from ..inputs import InvalidInput, json_schema
 from ..runtime.jobs import create_job, job_view
 from ..runtime.records import JobStatus
 from ..runtime.store import JobStore
@@ -117,7 +117,7 @@ def create_app(
         openapi_extra={
             "requestBody": {
                 "required": True,
-                "content": {"application/json": {"schema": JobInput.model_json_schema()}},
+                "content": {"application/json": {"schema": json_schema()}},
             }
         },
     )
