@@ -7,6 +7,7 @@ from typing import Any
 from .examples import example_inputs, expected_run, nested_leaf, offline_output
 from .infrastructure import terraform_variables
 from .plan_compiler import compile_plan, mermaid_diagram
+from .preset_code import GENERIC_AGENT_FILES, agent_files, shared_files
 from .spec import SECRET_NAME_PATTERN, Agent, InputField, Rule, Step
 from .validation import (
     ORCHESTRATOR_MARGIN_SECONDS,
@@ -67,7 +68,31 @@ def _agent_context(name: str, agent: Agent, project: Project) -> dict[str, Any]:
         "storage": agent.dependencies.storage,
         "queue": agent.dependencies.queue,
         "external_apis": list(agent.dependencies.external_apis),
+        **_code_context(agent, project),
     }
+
+
+def _path_answers(project: Project) -> dict[str, Any]:
+    """What a preset's path conditions may read: the answers and the package name."""
+    return {**project.answers.model_dump(), "package_name": project.package_name}
+
+
+def _code_context(agent: Agent, project: Project) -> dict[str, Any]:
+    """The preset code of an agent, and the template's files it does not replace."""
+    files = agent_files(agent.code, _path_answers(project)) if agent.code else []
+    shipped = {file.path for file in files}
+    return {
+        "code": agent.code,
+        "code_files": [file.context() for file in files],
+        "generic_files": [name for name in GENERIC_AGENT_FILES if name not in shipped],
+    }
+
+
+def _preset_files(project: Project) -> dict[str, list[dict[str, Any]]]:
+    """The shared package and project files of the presets whose code the agents use."""
+    presets = {a.code.split("/")[0] for a in project.workers.values() if a.code}
+    found = shared_files(presets, _path_answers(project))
+    return {kind: [file.context() for file in files] for kind, files in found.items()}
 
 
 # --------------------------------------------------------------------------------------------
@@ -275,6 +300,7 @@ def template_context(project: Project) -> dict[str, Any]:
             }
             for rule in rules
         ],
+        "preset_files": _preset_files(project),
         "inputs_list": inputs["fields"],
         "input_models": inputs,
         "nested_input_leaf": nested_leaf(project.inputs, examples[0]["input"]),

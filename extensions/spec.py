@@ -22,6 +22,8 @@ NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 IDENTIFIER_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 API_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
 ENV_NAME_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]*$")
+# `code: <preset>/<agent>`: the code a preset ships for an agent (extensions/preset_code.py).
+CODE_PATTERN = re.compile(r"^[a-z][a-z0-9-]*/[a-z][a-z0-9_]*$")
 
 # Names that would collide with folders, functions or resources of the generated layout.
 RESERVED_NAMES = frozenset(
@@ -373,10 +375,24 @@ class Agent(StrictModel):
     description: str = ""
     model: str | None = None
     optional: bool = False
+    code: str | None = None
     runtime: Runtime = Runtime()
     capabilities: Capabilities = Capabilities()
     dependencies: Dependencies = Dependencies()
     outputs: Outputs = Outputs()
+
+    @field_validator("code")
+    @classmethod
+    def _code_reference(cls, code: str | None) -> str | None:
+        if code is not None and not CODE_PATTERN.match(code):
+            raise ValueError(f"code {code!r} must be <preset>/<agent>, e.g. finance/tagger")
+        return code
+
+    @model_validator(mode="after")
+    def _code_for_workers(self) -> Agent:
+        if self.code is not None and self.type != "worker":
+            raise ValueError("code applies to workers; the orchestrator's code is generated")
+        return self
 
     @model_validator(mode="before")
     @classmethod

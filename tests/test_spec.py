@@ -450,6 +450,48 @@ def test_nested_values_are_checked_at_every_path(data):
     assert problem == f"{expected}{WRONG[kind]!r} is not of type {kind}"
 
 
+# ---------------------------------------------------------------------------------------------
+# Preset code
+
+
+def test_an_agent_may_start_from_preset_code():
+    data = with_agent(
+        "writer",
+        {"code": "finance/reporter", "capabilities": {"output_schema": "ReportNarrative"}},
+    )
+    data["agents"]["writer"]["capabilities"]["tools"] = ["get_market_insights"]
+    assert load_project(data).workers["writer"].code == "finance/reporter"
+
+
+@pytest.mark.parametrize(
+    ("spec", "fragment"),
+    [
+        ({"code": "finance"}, "code 'finance' must be <preset>/<agent>"),
+        ({"code": "../etc/passwd"}, "must be <preset>/<agent>"),
+        ({"code": "finance/nope"}, "code 'finance/nope' does not exist (available: finance/"),
+        ({"code": "nope/tagger"}, "code 'nope/tagger' does not exist"),
+        (
+            {"code": "finance/tagger", "capabilities": {"output_schema": "Other"}},
+            "defines no output schema 'Other' (set capabilities.output_schema to one of: "
+            "InstrumentClassification)",
+        ),
+        (
+            {"code": "finance/reporter", "capabilities": {"tools": ["x"], "output_schema": "X"}},
+            "has no tool 'x' (its tools: get_market_insights)",
+        ),
+        ({"code": "finance/charter"}, "defines no output schema 'WriterOutput'"),
+        ({"type": "orchestrator", "code": "finance/tagger"}, "code applies to workers"),
+    ],
+)
+def test_bad_preset_code(spec, fragment):
+    assert_problem(with_agent("writer", spec), "agent 'writer'", fragment)
+
+
+def test_code_without_structured_output_needs_no_schema():
+    spec = {"code": "finance/charter", "capabilities": {"structured_output": False}}
+    assert load_project(with_agent("writer", spec)).workers["writer"].code == "finance/charter"
+
+
 def test_inputs_must_be_a_mapping():
     assert_problem(answers(inputs=["kind"]), "inputs: must be a mapping")
 

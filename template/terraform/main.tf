@@ -58,6 +58,7 @@ locals {
       { for variable in function.environment : variable => lookup(var.agent_environment, variable, "") },
       { for secret in function.secrets : "${secret}_SECRET" => aws_secretsmanager_secret.agent[secret].arn },
       function.llm_api_key ? { LLM_API_KEY_SECRET = one(local.llm_api_key_arns) } : {},
+      function.storage == "none" ? {} : { DATA_BUCKET = one(aws_s3_bucket.data[*].id) },
     )
   }
 
