@@ -65,16 +65,15 @@ def _folder(reference: str) -> Path:
 def _files(root: Path, answers: dict[str, Any]) -> list[CodeFile]:
     files = []
     for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        parts = [
-            _paths.from_string(part).render(**answers) for part in path.relative_to(root).parts
-        ]
+        rendered = path.name.endswith(TEMPLATE_SUFFIX)
+        parts = list(path.relative_to(root).parts)
+        parts[-1] = parts[-1].removesuffix(TEMPLATE_SUFFIX)  # as Copier does, before rendering
+        parts = [_paths.from_string(part).render(**answers) for part in parts]
         if not all(parts):
             continue
-        target = "/".join(parts)
-        rendered = target.endswith(TEMPLATE_SUFFIX)
         files.append(
             CodeFile(
-                path=target.removesuffix(TEMPLATE_SUFFIX),
+                path="/".join(parts),
                 source=path.relative_to(ROOT).as_posix(),
                 rendered=rendered,
                 text="" if rendered else path.read_text(),
