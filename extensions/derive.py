@@ -99,6 +99,12 @@ def _preset_files(project: Project) -> dict[str, list[dict[str, Any]]]:
 # Nested inputs: each `object` becomes a pydantic class, each list of enum values a Literal
 # alias, declared before the classes that use them (``input_models``).
 
+# Names inputs.py defines or imports, which a nested class must not take.
+INPUTS_MODULE_NAMES = frozenset(
+    {"Any", "BaseModel", "ConfigDict", "Field", "InvalidInput", "JobInput", "Literal"}
+    | {"ValidationError"}
+)
+
 
 def _unique(name: str, owner: str, taken: set[str]) -> str:
     """A class name not taken yet: ``name``, else prefixed by its owner's, else numbered."""
@@ -128,6 +134,7 @@ def _annotation(field: InputField, hint: str, owner: str, state: dict[str, Any])
         if items.enum is not None:
             alias = _unique(f"{hint}Item", owner, state["taken"])
             state["models"].append({"kind": "alias", "name": alias, "enum": items.enum})
+            state["literal"] = True
             return f"list[{alias}]"
         return f"list[{_annotation(items, f'{hint}Item', owner, state)}]"
     return ANNOTATIONS[field.type]
@@ -135,6 +142,7 @@ def _annotation(field: InputField, hint: str, owner: str, state: dict[str, Any])
 
 def _field_context(name: str, field: InputField, owner: str, state: dict[str, Any]) -> dict:
     annotation = _annotation(field, class_name(name), owner, state)
+    state["literal"] = state["literal"] or field.enum is not None
     optional = not field.required and field.default is None
     line = f"    {name}: {annotation}{' | None' if optional else ''} = Field("
     return {
@@ -159,14 +167,9 @@ def _number(value: float | None) -> float | int | None:
 
 def input_models(inputs: dict[str, InputField]) -> dict[str, Any]:
     """The top-level fields of ``JobInput`` and the nested classes and aliases they use."""
-    state: dict[str, Any] = {"taken": {"JobInput", "InvalidInput"}, "models": []}
+    state: dict[str, Any] = {"taken": set(INPUTS_MODULE_NAMES), "models": [], "literal": False}
     fields = [_field_context(name, field, "", state) for name, field in inputs.items()]
-    literal = any(model["kind"] == "alias" for model in state["models"]) or any(
-        field["enum"]
-        for owner in [fields, *(m["fields"] for m in state["models"] if m["kind"] == "class")]
-        for field in owner
-    )
-    return {"fields": fields, "models": state["models"], "literal": literal}
+    return {"fields": fields, "models": state["models"], "literal": state["literal"]}
 
 
 def input_rows(inputs: dict[str, InputField], prefix: str = "") -> list[dict[str, Any]]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +30,7 @@ PRESETS = ROOT / "presets"
 TEMPLATE_SUFFIX = ".jinja"
 # Files of an agent folder that the template generates unless the agent's code ships them.
 GENERIC_AGENT_FILES = ("schemas.py", "templates.py", "tools.py")
-_paths = SandboxedEnvironment(autoescape=False)
+_paths = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
 
 
 @dataclass(frozen=True)
