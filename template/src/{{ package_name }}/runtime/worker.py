@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from agents import RunConfig, Runner
+from agents import RunConfig, Runner, agent_span, trace
 from pydantic import BaseModel
 
 from .. import config
@@ -65,6 +65,7 @@ async def run_agent(
     agent_module = importlib.import_module(f"{package}.agent")
     worker = config.WORKERS[name]
     context = JobContext(job_id=job.id, input=job.input, results=earlier)
+    traced = enable_agent_tracing(settings)
     tokens = 0
 
     async def ask(task: str) -> Any:
@@ -77,7 +78,7 @@ async def run_agent(
             run_config=RunConfig(
                 model=model_for(name, worker.model, settings),
                 model_settings=model_settings(settings),
-                tracing_disabled=not enable_agent_tracing(settings),
+                tracing_disabled=not traced,
                 workflow_name=f"{config.PROJECT_SLUG}:{name}",
                 group_id=job_id,
             ),
@@ -91,7 +92,12 @@ async def run_agent(
             offline.fail_if_scripted(name)
         if importlib.util.find_spec(f"{package}.pipeline"):
             pipeline = importlib.import_module(f"{package}.pipeline")
-            output = await pipeline.run(context, ask)
+            # One agent span for the whole pipeline, its model calls nested in it (or none).
+            with (
+                trace(f"{config.PROJECT_SLUG}:{name}", group_id=job_id, disabled=not traced),
+                agent_span(name=name),
+            ):
+                output = await pipeline.run(context, ask)
         else:
             templates = importlib.import_module(f"{package}.templates")
             output = await ask(templates.task(job.input, earlier))
