@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from .blocks import PlanSettings, load_blocks
 from .conditions import check_condition, input_references
+from .preset_code import code_problems
 from .spec import (
     EXTERNAL_API_PREFIX,
     IDENTIFIER_PATTERN,
@@ -402,6 +403,18 @@ def _check_orchestrator_tools(
             problems.append(f"agent {name!r}: tool {tool!r} names unknown worker {target!r}")
 
 
+def _check_code(workers: dict[str, Agent], problems: list[str]) -> None:
+    """Agents with ``code:`` must name existing preset code, and match its tools and schema."""
+    for name, agent in workers.items():
+        if agent.code is None:
+            continue
+        schema = None
+        if agent.capabilities.structured_output:
+            default = "".join(part.capitalize() for part in name.split("_")) + "Output"
+            schema = agent.capabilities.output_schema or default
+        problems.extend(code_problems(name, agent.code, agent.capabilities.tools, schema))
+
+
 def _check_timing(project: Project, problems: list[str]) -> None:
     """Each agent call must fit one orchestrator invocation.
 
@@ -509,6 +522,7 @@ def load_project(answers: dict[str, Any]) -> Project:
             problems.append(
                 f"agent {name!r}: tool {invoking[0]!r}: only the orchestrator invokes workers"
             )
+    _check_code(workers, problems)
     orchestrator_name = orchestrators[0] if orchestrators else DEFAULT_ORCHESTRATOR
     orchestrator = agents[orchestrators[0]] if orchestrators else Agent(type="orchestrator")
     _check_orchestrator_tools(orchestrator_name, orchestrator, workers, problems, invalid)
@@ -538,8 +552,8 @@ def load_project(answers: dict[str, Any]) -> Project:
             problems.append(
                 "orchestration.selection_rules: strategy dynamic needs at least one rule"
             )
-    # An input that failed validation is still declared: conditions may read it.
-    condition_inputs = {**{name: InputField(type="str") for name in invalid_inputs}, **inputs}
+    # An input that failed validation is still declared: conditions may read it (any path).
+    condition_inputs = {**{name: InputField(type="dict") for name in invalid_inputs}, **inputs}
     _check_rules(rules, workers, orchestrator_name, condition_inputs, problems, invalid)
 
     if problems:

@@ -29,7 +29,7 @@ def check(*arguments: str | Path) -> subprocess.CompletedProcess[str]:
     [
         (
             ROOT / "presets" / "finance.yaml",
-            "ok: 4 workers, orchestrator planner (sequential), 2 rules, worst-case path 1200 s",
+            "ok: 4 workers, orchestrator planner (sequential), 1 rule, worst-case path 900 s",
         ),
         (
             ROOT / "presets" / "blank.yaml",

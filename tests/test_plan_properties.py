@@ -553,8 +553,8 @@ def test_generated_conditions_are_valid() -> None:
         workers = ["w0", "w1", "w2"]
         text = data.draw(conditions(workers, long_text=data.draw(st.booleans())))
 
-        class Info:
-            type = "str"
+        class Info:  # any JSON object: the strategies read nested paths of inputs
+            type = "dict"
 
         problems = check_condition(
             text,

@@ -131,6 +131,22 @@ AWKWARD_SPEC = {
             + " that goes on well past any line length a formatter would accept" * 3,
         },
         "score": {"type": "float", "default": 0.5},
+        "holdings_of_the_customer_with_a_long_name": {
+            "type": "list",
+            "items": {
+                "type": "object",
+                "description": 'One holding, "quoted" \\ and long' * 5,
+                "fields": {
+                    "instrument_symbol_with_a_rather_long_name": {
+                        "type": "str",
+                        "enum": ["first_long_enum_value_here", "second_long_enum_value_here"],
+                    },
+                    "quantity_held": {"type": "float", "minimum": 0, "maximum": 1e9},
+                    "lots": {"type": "list", "items": {"type": "int", "enum": [1, 10, 100]}},
+                    "owner": {"type": "object", "fields": {"name": {"type": "str"}}},
+                },
+            },
+        },
     },
     "agents": {
         "classification_and_enrichment_agent_number_one": {

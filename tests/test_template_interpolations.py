@@ -32,6 +32,9 @@ RAW = {
     "orchestrator.name": "agent name",
     "name": "agent name (docs/security.md loops over the workers by name)",
     "field.name": "input or output field name",
+    "field.path": "input field names joined by . and [] (extensions/derive.py input_rows)",
+    "nested_input_leaf.path": "input. then field names and list indexes (extensions/examples.py)",
+    "model.name": "nested input class: field names in CamelCase, + Item / a number (derive.py)",
     "example.name": "rule names joined by _and_, or path_<n>",
     "examples[].name": "rule names joined by _and_, or path_<n>",
     "orchestrator.invokes": "agent names",
@@ -83,6 +86,12 @@ RAW = {
     # escape.quote / one_line (comments) / mermaid_label.
     "plan_source": "compiled plan.py",
     "rules_diagram": "Mermaid diagram",
+    # Constant messages of the generated code (extensions/examples.py, derive.py): no user text.
+    "nothing_selected": "constant message",
+    # Files shipped in presets/ (`code:` in agents.yaml, extensions/preset_code.py): the
+    # template's own source and paths, no user text.
+    "file.path": "path of a file under presets/",
+    "file.text": "text of a file under presets/",
     # Copier's own path of the answers file (a path segment).
     "_copier_conf.answers_file": "Copier setting",
 }
@@ -141,10 +150,22 @@ def template_files() -> list[Path]:
 
 
 def expressions(path: Path) -> list[nodes.Node]:
+    """What the template prints; a call of one of its own macros is left out, since the
+    macro's body is checked where it is defined."""
     tree = Environment().parse(path.read_text())
+    macros = {macro.name for macro in tree.find_all(nodes.Macro)}
     found = []
     for output in tree.find_all(nodes.Output):
-        found += [child for child in output.nodes if not isinstance(child, nodes.TemplateData)]
+        found += [
+            child
+            for child in output.nodes
+            if not isinstance(child, nodes.TemplateData)
+            and not (
+                isinstance(child, nodes.Call)
+                and isinstance(child.node, nodes.Name)
+                and child.node.name in macros
+            )
+        ]
     return found
 
 

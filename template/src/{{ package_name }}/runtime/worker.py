@@ -1,22 +1,34 @@
-"""Run one agent for one job: load the job, run the agent, store its result."""
+"""Run one agent for one job: load the job, run the agent, store its result.
+
+An agent's package may have a ``pipeline.py`` whose ``async def run(job, ask)`` makes the
+result: it computes figures in code and calls ``ask(task)`` for what only the model can
+write (the agent of ``agent.py`` runs on ``task`` and its final output comes back). Without
+one, the result is the model's answer to ``templates.task(job.input, job.results)``.
+"""
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from agents import RunConfig, Runner
+from agents import RunConfig, Runner, agent_span, trace
 from pydantic import BaseModel
 
 from .. import config
+from . import offline
 from .llm import model_for, model_settings
 from .records import AgentResult
 from .settings import Settings
 from .store import JobNotFound, JobStore, LeaseLost
 from .tracing import enable_agent_tracing
+
+# Run the agent on a task and return its final output (a pipeline's way to the model).
+Ask = Callable[[str], Awaitable[Any]]
 
 
 @dataclass(frozen=True)
@@ -61,32 +73,54 @@ async def run_agent(
         for agent, result in store.get_results(job_id).items()
         if result.ok and agent != name
     }
-    agent_module = importlib.import_module(f"..agents.{name}.agent", __package__)
-    templates = importlib.import_module(f"..agents.{name}.templates", __package__)
+    package = f"{__package__.rpartition('.')[0]}.agents.{name}"
+    agent_module = importlib.import_module(f"{package}.agent")
     worker = config.WORKERS[name]
-    started = time.perf_counter()
-    try:
+    context = JobContext(job_id=job.id, input=job.input, results=earlier)
+    traced = enable_agent_tracing(settings)
+    tokens = 0
+
+    async def ask(task: str) -> Any:
+        nonlocal tokens
         run = await Runner.run(
             agent_module.build_agent(),
-            templates.task(job.input, earlier),
-            context=JobContext(job_id=job.id, input=job.input, results=earlier),
+            task,
+            context=context,
             max_turns=worker.max_turns,
             run_config=RunConfig(
                 model=model_for(name, worker.model, settings),
                 model_settings=model_settings(settings),
-                tracing_disabled=not enable_agent_tracing(settings),
+                tracing_disabled=not traced,
                 workflow_name=f"{config.PROJECT_SLUG}:{name}",
                 group_id=job_id,
             ),
         )
+        tokens += run.context_wrapper.usage.total_tokens
+        return run.final_output
+
+    started = time.perf_counter()
+    try:
+        if settings.offline:
+            offline.fail_if_scripted(name)
+        if importlib.util.find_spec(f"{package}.pipeline"):
+            pipeline = importlib.import_module(f"{package}.pipeline")
+            # One agent span for the whole pipeline, its model calls nested in it (or none).
+            with (
+                trace(f"{config.PROJECT_SLUG}:{name}", group_id=job_id, disabled=not traced),
+                agent_span(name=name),
+            ):
+                output = await pipeline.run(context, ask)
+        else:
+            templates = importlib.import_module(f"{package}.templates")
+            output = await ask(templates.task(job.input, earlier))
         result = AgentResult(
             job_id=job_id,
             agent=name,
             status="ok",
-            output=as_json_object(run.final_output),
+            output=as_json_object(output),
             duration_ms=round((time.perf_counter() - started) * 1000),
             attempts=attempt,
-            tokens=run.context_wrapper.usage.total_tokens,
+            tokens=tokens,
         )
     except Exception as error:  # every failure of the agent becomes its recorded error
         result = AgentResult(
@@ -96,6 +130,7 @@ async def run_agent(
             error=f"{type(error).__name__}: {error}",
             duration_ms=round((time.perf_counter() - started) * 1000),
             attempts=attempt,
+            tokens=tokens,
         )
     if not store.put_result(result, claim=claim):
         raise LeaseLost(f"job {job_id}: claim {claim} lost before {name}'s result was recorded")

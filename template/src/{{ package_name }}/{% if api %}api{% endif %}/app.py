@@ -15,7 +15,7 @@ from fastapi.security import HTTPBearer
 
 from .. import config, gate
 from ..gate import InvalidInput, NotJson, TooLarge
-from ..inputs import JobInput
+from ..inputs import json_schema
 from ..runtime.jobs import MAX_PAGE, create_job, job_view
 from ..runtime.records import JobStatus
 from ..runtime.store import JobStore
@@ -128,7 +128,7 @@ def create_app(
         openapi_extra={
             "requestBody": {
                 "required": True,
-                "content": {"application/json": {"schema": JobInput.model_json_schema()}},
+                "content": {"application/json": {"schema": json_schema()}},
             }
         },
     )
