@@ -217,3 +217,16 @@ def test_the_check_itself(source: str, unsafe: list[str]):
         for part in unsafe_parts(child)
     ]
     assert found == unsafe
+
+
+def test_a_macro_is_checked_where_it_is_defined(tmp_path: Path):
+    template = tmp_path / "macro.jinja"
+    template.write_text(
+        "{% macro line(field) %}{{ field.name }} {{ field.description }}{% endmacro %}"
+        "{{ line(field) }} {{ other(field) }}"
+    )
+
+    found = [part for node in expressions(template) for part in unsafe_parts(node)]
+
+    # The macro's body is checked; a call of it is not, a call of anything else is.
+    assert found == ["field.description", "Call"]
