@@ -11,8 +11,10 @@ from pathlib import Path
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
+from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 from moto.server import ThreadedMotoServer
+
+from .conftest import render
 
 PACKAGE = Path(__file__).resolve().parent.parent / "presets/finance/package"
 MODULE = PACKAGE / "finance/knowledge.py"
@@ -66,13 +68,18 @@ def test_the_reporter_reads_the_notes_of_the_bucket(s3, monkeypatch):
     assert (found.source, found.heading) == ("bonds.md", "Bonds")
 
 
-def load_prices():
-    """finance.prices with its sibling modules, imported from the preset's package folder."""
-    sys.path.insert(0, str(PACKAGE))
+@pytest.fixture(scope="module")
+def prices(tmp_path_factory):
+    """finance.prices of a rendered finance project, with its settings and secrets modules."""
+    project = render(tmp_path_factory.mktemp("finance") / "app")
+    source = str(project / "src")
+    sys.path.insert(0, source)
     try:
-        return importlib.import_module("finance.prices")
+        yield importlib.import_module("agents_app.finance.prices")
     finally:
-        sys.path.remove(str(PACKAGE))
+        sys.path.remove(source)
+        for name in [name for name in sys.modules if name.startswith("agents_app")]:
+            del sys.modules[name]
 
 
 @pytest.fixture
@@ -90,23 +97,19 @@ def secrets(monkeypatch):
     server.stop()
 
 
-def test_a_polygon_secret_without_a_value_means_reference_prices(secrets, monkeypatch):
-    arn = secrets.create_secret(Name="app-dev/POLYGON_API_KEY")["ARN"]  # as Terraform makes it
-    monkeypatch.setenv("POLYGON_API_KEY_SECRET", arn)
-    prices = load_prices()
+def test_without_polygon_s_url_prices_come_from_the_reference_data(secrets, prices, monkeypatch):
+    monkeypatch.delenv("EXTERNAL_API_POLYGON_URL", raising=False)
 
-    assert prices.polygon_key() is None
+    assert prices.polygon() is None
     found, source = prices.prices(["SPY"])
     assert source.startswith("reference data of ") and found["SPY"] > 0
 
-    secrets.put_secret_value(SecretId=arn, SecretString="the-key")
-    assert prices.polygon_key() == "the-key"
 
+def test_a_polygon_key_secret_that_does_not_exist_is_an_error(secrets, prices, monkeypatch):
+    missing = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-dev/external-api/polygon"
+    monkeypatch.setenv("EXTERNAL_API_POLYGON_URL", "https://api.polygon.io")
+    monkeypatch.delenv("EXTERNAL_API_POLYGON_KEY", raising=False)
+    monkeypatch.setenv("EXTERNAL_API_POLYGON_KEY_SECRET", missing)
 
-def test_a_polygon_secret_that_does_not_exist_is_an_error(secrets, monkeypatch):
-    missing = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-dev/POLYGON_API_KEY-abc"
-    monkeypatch.setenv("POLYGON_API_KEY_SECRET", missing)
-    prices = load_prices()
-
-    with pytest.raises(ClientError, match="can't find the specified secret"):
-        prices.polygon_key()
+    with pytest.raises(GetParameterError, match="can't find the specified secret"):
+        prices.polygon()
