@@ -89,7 +89,7 @@ def model_settings(settings: Settings) -> ModelSettings:
 def model_for(agent: str, override: str | None, settings: Settings) -> Model:
     """The model ``agent`` runs on: its override, else the project's default model."""
     if settings.offline:
-        return offline_model(agent, settings.offline_latency)
+        return offline_model(agent, settings.latency_of(agent))
     primary = provider_model(override or settings.default_model, settings)
     if settings.fallback_model:
         return FallbackModel(primary, provider_model(settings.fallback_model, settings))
