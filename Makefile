@@ -36,3 +36,4 @@ bench: install ## print the benchmark figures
 	$(UV) run python bench/cold_import.py
 	$(UV) run python bench/artifacts.py
 	$(UV) run python bench/api.py
+	$(UV) run python bench/montecarlo.py

@@ -20,6 +20,8 @@ from typing import Any
 
 import yaml
 
+from .blocks import PLAN_ANSWERS, plan_value
+from .bounds import BoundsError, load_yaml
 from .spec import PLAN_BLOCKS, SPEC_KEYS
 from .validation import Answers, Project, SpecError, load_project, worst_case_path_seconds
 
@@ -30,16 +32,6 @@ DEFAULT_ANSWERS: dict[str, Any] = {
     "llm_provider": "bedrock",
     "llm_model": "us.amazon.nova-pro-v1:0",
 }
-# (answer, block, path in the block) as copier.yml reads them
-PLAN_ANSWERS = (
-    ("project_name", "project", ("name",)),
-    ("description", "project", ("description",)),
-    ("aws_region", "project", ("region",)),
-    ("database", "infrastructure", ("database", "provider")),
-    ("llm_provider", "llm", ("provider",)),
-    ("llm_model", "llm", ("model",)),
-    ("llm_fallback_model", "llm", ("fallback_model",)),
-)
 
 
 class CheckError(Exception):
@@ -64,7 +56,9 @@ def read_document(path: Path) -> dict[str, Any]:
     except OSError as error:
         raise CheckError(f"{path}: cannot be read ({error.strerror or error})") from None
     try:
-        document = yaml.safe_load(text)
+        document = load_yaml(text)
+    except BoundsError as error:
+        raise CheckError(f"{path}: {error}") from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
@@ -83,15 +77,6 @@ def read_document(path: Path) -> dict[str, Any]:
     return document
 
 
-def _plan_value(block: Any, path: tuple[str, ...]) -> Any:
-    value = block
-    for key in path:
-        if not isinstance(value, dict) or value.get(key) in (None, ""):
-            return None
-        value = value[key]
-    return value
-
-
 def answers_for(document: dict[str, Any], slug: str | None, file_name: str) -> dict[str, Any]:
     """The answers ``load_project`` takes for a document, as copier would fill them."""
     answers: dict[str, Any] = dict(DEFAULT_ANSWERS)
@@ -99,20 +84,20 @@ def answers_for(document: dict[str, Any], slug: str | None, file_name: str) -> d
         if key in document:  # a data file may carry scalar answers too
             answers[key] = document[key]
     for answer, block, path in PLAN_ANSWERS:
-        value = _plan_value(document.get(block), path)
+        value = plan_value(document.get(block), path)
         if value is not None and answer not in document:
             answers[answer] = value
-    project_name = _plan_value(document.get("project"), ("name",))
+    project_name = plan_value(document.get("project"), ("name",))
     if slug is None:
         slug = document.get("project_slug")
     if slug is None:
         slug = slugify(project_name if project_name is not None else Path(file_name).stem)
     answers["project_slug"] = slug
-    answers.update({key: document.get(key) for key in SPEC_KEYS})
+    answers.update({key: document.get(key) for key in (*SPEC_KEYS, *PLAN_BLOCKS)})
     return answers
 
 
-def document_problems(document: dict[str, Any]) -> list[str]:
+def document_problems(document: dict[Any, Any]) -> list[str]:
     """Top-level keys that neither the spec nor the answers know (typos such as ``agent``)."""
     known = {*SPEC_KEYS, *PLAN_BLOCKS, *Answers.model_fields}
     return [

@@ -107,7 +107,8 @@ _REJECTED = {
 
 
 class InputInfo(Protocol):
-    """A declared input field: only its type name is read."""
+    """A declared input field: its type name, and for nested inputs (optional attributes)
+    the ``fields`` of an object and the ``items`` of a list."""
 
     type: str
 
@@ -461,6 +462,8 @@ class _Checker:
                     column_of(0),
                     f"input.{field}: {field!r} is not a declared input (declared: {declared})",
                 )
+            else:
+                self._nested_input(self.inputs[field], f"input.{field}", chain)
             return
         agent, field = attribute(0), attribute(1)
         if agent is None or field is None:
@@ -497,6 +500,53 @@ class _Checker:
                 f"{base.id}.{agent}.{field}: agent {agent!r} declares no output field "
                 f"{field!r} (fields: {declared})",
             )
+
+    def _nested_input(self, declared: InputInfo, where: str, chain: list[ast.AST]) -> None:
+        """Check the path below a declared input against its nested ``fields`` and ``items``."""
+
+        def column_of(position: int) -> int:  # the name after the dot, or the bracket
+            link = chain[position]
+            if isinstance(link, ast.Attribute):
+                return _column(self.parsed, link.end_col_offset or 0) - len(link.attr)
+            return _at(self.parsed, link.slice) - 1  # type: ignore[attr-defined]
+
+        for position in range(1, len(chain)):
+            link = chain[position]
+            if isinstance(link, ast.Attribute):
+                key: str | int = link.attr
+            else:
+                key = _literal_value(link.slice)[1]  # type: ignore[attr-defined]
+            kind = declared.type
+            if kind == "object":
+                fields = getattr(declared, "fields", None) or {}
+                if not isinstance(key, str):
+                    self.add(column_of(position), f"{where} is an object: write {where}.<field>")
+                    return
+                if key not in fields:
+                    names = ", ".join(sorted(fields))
+                    self.add(
+                        column_of(position),
+                        f"{where}.{key}: {key!r} is not a field of {where} (fields: {names})",
+                    )
+                    return
+                declared, where = fields[key], f"{where}.{key}"
+            elif kind == "list":
+                if not isinstance(key, int):
+                    shown = f".{key}" if isinstance(link, ast.Attribute) else f"[{key!r}]"
+                    self.add(
+                        column_of(position),
+                        f"{where}{shown}: {where} is a list: index it with [<int>]",
+                    )
+                    return
+                items = getattr(declared, "items", None)
+                if items is None:
+                    return  # a list of any JSON values
+                declared, where = items, f"{where}[{key}]"
+            elif kind == "dict":
+                return  # any JSON object
+            else:
+                self.add(column_of(position), f"{where} is a {kind}: it has no fields or items")
+                return
 
 
 def check_condition(

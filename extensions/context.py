@@ -11,7 +11,6 @@ import importlib.util
 import json
 import re
 import sys
-import textwrap
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
@@ -44,11 +43,13 @@ def _extensions_package() -> ModuleType:
 
 _package = _extensions_package().__name__
 template_context = importlib.import_module(f"{_package}.derive").template_context
-quote = importlib.import_module(f"{_package}.conditions").quote
+ESCAPING_FILTERS = importlib.import_module(f"{_package}.escape").FILTERS
 _spec = importlib.import_module(f"{_package}.spec")
 PLAN_BLOCKS, SPEC_KEYS = _spec.PLAN_BLOCKS, _spec.SPEC_KEYS
 _validation = importlib.import_module(f"{_package}.validation")
 SpecError, load_project = _validation.SpecError, _validation.load_project
+document_problems = importlib.import_module(f"{_package}.check").document_problems
+bounds_problem = importlib.import_module(f"{_package}.bounds").data_problem
 
 PRESETS = Path(__file__).resolve().parent.parent / "presets"
 ANSWER_KEYS = (
@@ -93,6 +94,20 @@ def _derived(answers_json: str) -> dict[str, Any]:
     return {**template_context(project), "spec_document": document}
 
 
+def data_problems(data: dict[str, Any], answers: dict[str, Any]) -> list[str]:
+    """Keys of the --data-file / --data that no question has, and answers out of bounds.
+
+    Copier ignores unknown data keys; ``make check`` refuses them: so does a copy. The bounds
+    come first, before anything walks an alias bomb.
+    """
+    problems = document_problems({key: None for key in data if not str(key).startswith("_")})
+    for key, value in answers.items():
+        problem = bounds_problem(value)
+        if problem:
+            problems.append(f"{key}: {problem}")
+    return problems
+
+
 class ContextUpdater(ContextHook):
     """Validate the spec once per set of answers and add the derived context."""
 
@@ -100,6 +115,9 @@ class ContextUpdater(ContextHook):
         if str(context.get("_copier_phase")) not in ("render", "tasks", "migrate"):
             return  # still asking questions: validate once all answers are in
         answers = {key: context.get(key, "") for key in ANSWER_KEYS}
+        problems = data_problems(context["_copier_conf"]["data"], answers)
+        if problems:
+            raise UserMessageError(format_problems(problems))
         context.update(_derived(json.dumps(answers, default=str)))
 
 
@@ -131,33 +149,25 @@ def plan_value(block: Any, path: str, default: Any) -> Any:
         if not isinstance(value, dict) or value.get(key) in (None, ""):
             return default
         value = value[key]
-    return value
+    # A YAML block scalar (description: >) ends with a line break that is not part of the text.
+    return value.strip() if isinstance(value, str) else value
+
+
+def recorded_answers(answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers file's content, with a template copied from a relative path recorded by its
+    absolute path: Copier records the path as given, and `make regen` / `make update` run it
+    from the project, where a relative path (`make demo` copies from ``.``) points elsewhere."""
+    source = answers.get("_src_path")
+    if not isinstance(source, str) or re.match(r"^[\w.+-]+:", source) or "@" in source:
+        return answers  # a URL or a shortcut such as gh:owner/name or git@host:owner/name
+    path = Path(source).expanduser()
+    if path.is_absolute() or not path.is_dir():
+        return answers
+    return {**answers, "_src_path": str(path.resolve())}
 
 
 def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-") or "agents-app"
-
-
-def as_yaml(value: Any) -> str:
-    return yaml.safe_dump(value, sort_keys=False, allow_unicode=True, width=100)
-
-
-def pyrepr(value: Any) -> str:
-    """A Python literal for a JSON-like value, double-quoted as ruff formats it."""
-    if isinstance(value, str):
-        return quote(value)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(pyrepr(item) for item in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{pyrepr(k)}: {pyrepr(v)}" for k, v in value.items()) + "}"
-    return repr(value)
-
-
-def pytext(text: str, width: int = 88, first_line_used: int = 0) -> str:
-    """Free text for a docstring or a triple-quoted string: escaped and wrapped."""
-    safe = str(text).replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
-    wrapped = textwrap.fill(safe, width=width, initial_indent="x" * first_line_used)
-    return wrapped[first_line_used:]
 
 
 class SpecFilters(Extension):
@@ -169,9 +179,7 @@ class SpecFilters(Extension):
             preset_section=preset_section,
             preset_inputs=preset_inputs,
             plan_value=plan_value,
+            recorded_answers=recorded_answers,
             slug=slugify,
-            as_yaml=as_yaml,
-            pyrepr=pyrepr,
-            pytext=pytext,
-            to_pretty_json=lambda value: json.dumps(value, indent=2),
+            **ESCAPING_FILTERS,
         )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .examples import example_inputs, expected_run, offline_output
+from .examples import NOTHING_SELECTED, example_inputs, expected_run, nested_leaf, offline_output
 from .infrastructure import terraform_variables
 from .plan_compiler import compile_plan, mermaid_diagram
-from .spec import SECRET_NAME_PATTERN, Agent, Rule, Step
+from .preset_code import GENERIC_AGENT_FILES, agent_files, shared_files
+from .spec import SECRET_NAME_PATTERN, Agent, InputField, Rule, Step, api_variable
 from .validation import (
     ORCHESTRATOR_MARGIN_SECONDS,
     Project,
@@ -18,6 +19,8 @@ from .validation import (
 
 # ruff's line length in the generated project (template/pyproject.toml.jinja).
 GENERATED_LINE_LENGTH = 100
+# The error of a job in which the LLM planner called no worker (orchestrator/run.py).
+PLANNER_CALLED_NOBODY = "the planner called no agent"
 
 ANNOTATIONS = {
     "str": "str",
@@ -67,22 +70,145 @@ def _agent_context(name: str, agent: Agent, project: Project) -> dict[str, Any]:
         "storage": agent.dependencies.storage,
         "queue": agent.dependencies.queue,
         "external_apis": list(agent.dependencies.external_apis),
+        **_code_context(agent, project),
     }
 
 
-def _input_context(project: Project) -> list[dict[str, Any]]:
-    return [
-        {
-            "name": name,
-            "type": field.type,
-            "annotation": ANNOTATIONS[field.type],
-            "required": field.required,
-            "enum": field.enum,
-            "default": field.default,
-            "description": field.description,
-        }
-        for name, field in project.inputs.items()
-    ]
+def _external_apis(project: Project) -> list[dict[str, Any]]:
+    """Each API that agents.yaml names, its settings and the agents that declare it."""
+    agents = {project.orchestrator_name: project.orchestrator, **project.workers}
+    found: dict[str, dict[str, Any]] = {}
+    for name, agent in agents.items():
+        for api in agent.dependencies.external_apis:
+            variable = api_variable(api)
+            entry = found.setdefault(
+                api,
+                {
+                    "name": api,
+                    "variable": variable,
+                    "url_variable": f"{variable}_URL",
+                    "key_variable": f"{variable}_KEY",
+                    "agents": [],
+                },
+            )
+            entry["agents"].append(name)
+    return list(found.values())
+
+
+def _path_answers(project: Project) -> dict[str, Any]:
+    """What a preset's path conditions may read: the answers and the package name."""
+    return {**project.answers.model_dump(), "package_name": project.package_name}
+
+
+def _code_context(agent: Agent, project: Project) -> dict[str, Any]:
+    """The preset code of an agent, and the template's files it does not replace."""
+    files = agent_files(agent.code, _path_answers(project)) if agent.code else []
+    shipped = {file.path for file in files}
+    return {
+        "code": agent.code,
+        "code_files": [file.context() for file in files],
+        "generic_files": [name for name in GENERIC_AGENT_FILES if name not in shipped],
+    }
+
+
+def _preset_files(project: Project) -> dict[str, list[dict[str, Any]]]:
+    """The shared package and project files of the presets whose code the agents use."""
+    presets = {a.code.split("/")[0] for a in project.workers.values() if a.code}
+    found = shared_files(presets, _path_answers(project))
+    return {kind: [file.context() for file in files] for kind, files in found.items()}
+
+
+# --------------------------------------------------------------------------------------------
+# Nested inputs: each `object` becomes a pydantic class, each list of enum values a Literal
+# alias, declared before the classes that use them (``input_models``).
+
+# Names inputs.py defines or imports, which a nested class must not take.
+INPUTS_MODULE_NAMES = frozenset(
+    {"Any", "BaseModel", "ConfigDict", "Field", "InvalidInput", "JobInput", "Literal"}
+    | {"ValidationError"}
+)
+
+
+def _unique(name: str, owner: str, taken: set[str]) -> str:
+    """A class name not taken yet: ``name``, else prefixed by its owner's, else numbered."""
+    for candidate in (name, f"{owner}{name}"):
+        if candidate not in taken:
+            taken.add(candidate)
+            return candidate
+    number = 2
+    while f"{owner}{name}{number}" in taken:
+        number += 1
+    taken.add(f"{owner}{name}{number}")
+    return f"{owner}{name}{number}"
+
+
+def _annotation(field: InputField, hint: str, owner: str, state: dict[str, Any]) -> str:
+    """The Python annotation of a field; nested classes and aliases land in ``state``."""
+    if field.type == "object":
+        name = _unique(hint, owner, state["taken"])
+        fields = [
+            _field_context(child, nested, name, state)
+            for child, nested in (field.fields or {}).items()
+        ]
+        state["models"].append({"kind": "class", "name": name, "fields": fields})
+        return name
+    if field.type == "list" and field.items is not None:
+        items = field.items
+        if items.enum is not None:
+            alias = _unique(f"{hint}Item", owner, state["taken"])
+            state["models"].append({"kind": "alias", "name": alias, "enum": items.enum})
+            state["literal"] = True
+            return f"list[{alias}]"
+        return f"list[{_annotation(items, f'{hint}Item', owner, state)}]"
+    return ANNOTATIONS[field.type]
+
+
+def _field_context(name: str, field: InputField, owner: str, state: dict[str, Any]) -> dict:
+    annotation = _annotation(field, class_name(name), owner, state)
+    state["literal"] = state["literal"] or field.enum is not None
+    optional = not field.required and field.default is None
+    line = f"    {name}: {annotation}{' | None' if optional else ''} = Field("
+    return {
+        "name": name,
+        "type": field.type,
+        "annotation": annotation,
+        # ruff puts an annotation that makes the line too long in parentheses.
+        "wrap": field.enum is None and len(line) > GENERATED_LINE_LENGTH,
+        "required": field.required,
+        # An optional input without a default may be null (None is in its enum too).
+        "nullable": optional,
+        "enum": field.enum,
+        "default": field.default,
+        "description": field.description,
+        "minimum": _number(field.minimum),
+        "maximum": _number(field.maximum),
+    }
+
+
+def _number(value: float | None) -> float | int | None:
+    """A bound as written in the generated code: ``0``, not ``0.0``."""
+    return int(value) if value is not None and value.is_integer() else value
+
+
+def input_models(inputs: dict[str, InputField]) -> dict[str, Any]:
+    """The top-level fields of ``JobInput`` and the nested classes and aliases they use."""
+    state: dict[str, Any] = {"taken": set(INPUTS_MODULE_NAMES), "models": [], "literal": False}
+    fields = [_field_context(name, field, "", state) for name, field in inputs.items()]
+    return {"fields": fields, "models": state["models"], "literal": state["literal"]}
+
+
+def input_rows(inputs: dict[str, InputField], prefix: str = "") -> list[dict[str, Any]]:
+    """Every input field with its JSON path (``accounts[].positions[].symbol``), for docs."""
+    rows = []
+    for name, field in inputs.items():
+        path = f"{prefix}{name}"
+        kind = f"list of {field.items.type}" if field.items is not None else field.type
+        rows.append({"path": path, "type": kind, "field": field})
+        nested = field.items if field.items is not None else field
+        if nested.fields:
+            marker = "[]." if field.items is not None else "."
+            rows.extend(input_rows(nested.fields, f"{path}{marker}"))
+    return rows
 
 
 def scenarios(
@@ -164,6 +290,7 @@ def template_context(project: Project) -> dict[str, Any]:
         invoked = [t.removeprefix("invoke_") for t in tools] if tools else worker_names
     orchestrator["invokes"] = invoked
     examples = example_inputs(project.inputs, rules)
+    inputs = input_models(project.inputs)
     workers = [_agent_context(n, a, project) for n, a in project.workers.items()]
     # The offline planner calls every invoke tool once; each call is a one-agent step.
     scenario_rules = rules
@@ -201,13 +328,36 @@ def template_context(project: Project) -> dict[str, Any]:
             }
             for rule in rules
         ],
-        "inputs_list": _input_context(project),
+        "preset_files": _preset_files(project),
+        "inputs_list": inputs["fields"],
+        "input_models": inputs,
+        "nested_input_leaf": nested_leaf(project.inputs, examples[0]["input"]),
+        "input_rows": [
+            {
+                "path": row["path"],
+                "type": row["type"],
+                "enum": row["field"].enum,
+                "required": row["field"].required,
+                "default": row["field"].default,
+            }
+            for row in input_rows(project.inputs)
+        ],
         "inputs_inferred": project.inputs_inferred,
         "examples": examples,
         "scenarios": scenarios(project, scenario_rules, examples),
+        "nothing_selected": PLANNER_CALLED_NOBODY if planner else NOTHING_SELECTED,
         "worst_case_seconds": worst_case_path_seconds(project),
         "orchestrator_margin_seconds": ORCHESTRATOR_MARGIN_SECONDS,
+        "external_apis": _external_apis(project),
+        "storage_agents": [a["name"] for a in [*workers, orchestrator] if a["storage"] != "none"],
+        "project_version": project.settings.version,
+        "llm_region": project.settings.llm_region or project.answers.aws_region,
         "terraform_variables": terraform_variables(
-            project.package_name, workers, orchestrator, planner=planner, answers=project.answers
+            project.package_name,
+            workers,
+            orchestrator,
+            planner=planner,
+            answers=project.answers,
+            settings=project.settings,
         ),
     }

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import ast
 import itertools
+import math
 from typing import Any
 
-from .spec import Agent, InputField, Rule
+from .spec import Agent, InputField, Rule, input_value_problem
 
 MAX_COMBINATIONS = 512
+# The error of a job in which no rule selected any agent (orchestrator/run.py).
+NOTHING_SELECTED = "no rule matched the input"
+MAX_NESTED_COMBINATIONS = 32
 SAMPLE_VALUES: dict[str, Any] = {
     "str": "example",
     "int": 1,
@@ -16,6 +20,7 @@ SAMPLE_VALUES: dict[str, Any] = {
     "bool": True,
     "list": [],
     "dict": {},
+    "object": {},
 }
 
 
@@ -119,6 +124,14 @@ def _candidates(field: InputField, literals: list[Any]) -> list[Any]:
     if field.type == "bool":
         return [True, False]
     values = [base_value(field)]
+    if field.type == "object" and field.fields:
+        # Nested fields vary too (a bounded product), so rules on nested paths get examples.
+        names = list(field.fields)
+        options = [_candidates(field.fields[name], literals) for name in names]
+        combinations = itertools.islice(itertools.product(*options), MAX_NESTED_COMBINATIONS)
+        values += [dict(zip(names, combination, strict=True)) for combination in combinations]
+    elif field.type == "list" and field.items is not None:
+        values += [[item] for item in _candidates(field.items, literals)[:MAX_NESTED_COMBINATIONS]]
     for value in literals:
         if field.type in ("int", "float") and isinstance(value, int | float):
             if not isinstance(value, bool):
@@ -127,7 +140,7 @@ def _candidates(field: InputField, literals: list[Any]) -> list[Any]:
             values.append(value)
     unique = []
     for value in values:
-        if value not in unique:
+        if value not in unique and input_value_problem(field, value, "value") is None:
             unique.append(value)
     return unique
 
@@ -138,6 +151,15 @@ def base_value(field: InputField) -> Any:
             return value
     if field.enum:
         return field.enum[0]
+    if field.type in ("int", "float"):
+        value = SAMPLE_VALUES[field.type]
+        if field.minimum is not None and value < field.minimum:
+            value = math.ceil(field.minimum) if field.type == "int" else field.minimum
+        if field.maximum is not None and value > field.maximum:
+            value = math.floor(field.maximum) if field.type == "int" else field.maximum
+        return value
+    if field.type == "object" and field.fields:
+        return {name: base_value(nested) for name, nested in field.fields.items()}
     return SAMPLE_VALUES[field.type]
 
 
@@ -199,11 +221,15 @@ def expected_run(
     optional: frozenset[str] = frozenset(),
     stop_on_failure: bool = True,
 ) -> dict[str, Any]:
-    """The steps and status a job should end with: the oracle of the generated scenario tests."""
+    """The steps and status a job should end with: the oracle of the generated scenario tests.
+
+    A job in which no rule selects any agent fails with ``NOTHING_SELECTED`` as its error.
+    """
     done: dict[str, dict[str, Any]] = {}
     steps: list[dict[str, Any]] = []
     failed: list[str] = []
     previous: list[str] = []
+    selected = False
     for rule in rules:
         roots = {
             "input": job_input,
@@ -211,6 +237,7 @@ def expected_run(
             "prev_step": {name: done[name] for name in previous if name in done},
         }
         branch = rule.steps if condition_holds(rule.condition, roots) else rule.otherwise
+        selected = selected or any(step.agents for step in branch)
         for step in branch:
             ran = [name for name in step.agents if name not in done]
             previous = list(step.agents)
@@ -230,4 +257,34 @@ def expected_run(
                 steps.append({"rule": rule.name, "parallel": step.parallel, "agents": ran})
             if failed and stop_on_failure:
                 return {"steps": steps, "failed": failed, "status": "failed"}
+    if not selected:
+        return {"steps": [], "failed": [], "status": "failed", "error": NOTHING_SELECTED}
     return {"steps": steps, "failed": failed, "status": "failed" if failed else "completed"}
+
+
+def nested_leaf(inputs: dict[str, InputField], job_input: dict[str, Any]) -> dict[str, Any] | None:
+    """The deepest scalar below a nested input of ``job_input``, and a value of the wrong type.
+
+    The generated tests put that value there and expect the error to name the path
+    (``input.accounts[0].positions[0].quantity``). None when no input is nested.
+    """
+    found: list[tuple[list[str | int], str]] = []
+
+    def walk(field: InputField, value: Any, pointer: list[str | int]) -> None:
+        if field.type == "list" and field.items is not None and isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(field.items, item, [*pointer, index])
+        elif field.type == "object" and field.fields and isinstance(value, dict):
+            for name, nested in field.fields.items():
+                if value.get(name) is not None:
+                    walk(nested, value[name], [*pointer, name])
+        elif field.type in ("str", "int", "float", "bool") and len(pointer) > 1:
+            found.append((pointer, field.type))
+
+    for name, field in inputs.items():
+        walk(field, job_input.get(name), [name])
+    if not found:
+        return None
+    pointer, type_name = max(found, key=lambda leaf: len(leaf[0]))
+    path = "input" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in pointer)
+    return {"pointer": pointer, "path": path, "wrong": 1 if type_name == "str" else "text"}

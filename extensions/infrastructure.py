@@ -47,9 +47,10 @@ def bedrock_model_id(model: str) -> str:
 def bedrock_resources(models: list[str], region: str) -> dict[str, list[str]]:
     """The inference profiles and foundation-model ARNs that invoking ``models`` needs.
 
-    A plain id is one foundation model in the project's region. A cross-region inference
-    profile id (``us.``, ``eu.``, ``apac.``) needs the profile, in the project's region, and
-    the foundation model in every region the profile may route to.
+    ``region`` is where the calls go (``llm.region``, else the project's region). A plain id is
+    one foundation model there. A cross-region inference profile id (``us.``, ``eu.``,
+    ``apac.``) needs the profile, in that region, and the foundation model in every region the
+    profile may route to.
     """
     profiles: list[str] = []
     foundation_models: list[str] = []
@@ -65,7 +66,7 @@ def bedrock_resources(models: list[str], region: str) -> dict[str, list[str]]:
 
 
 def function_variables(
-    agent: dict[str, Any], *, handler: str, uses_model: bool, answers: Any
+    agent: dict[str, Any], *, handler: str, uses_model: bool, answers: Any, llm_region: str
 ) -> dict[str, Any]:
     """One function's entry in agents.auto.tfvars.json."""
     models = [agent["model"], answers.llm_fallback_model] if uses_model else []
@@ -79,7 +80,8 @@ def function_variables(
         "queue": agent["queue"],
         "secrets": agent["secret_environment"],
         "environment": agent["plain_environment"],
-        "bedrock": bedrock_resources(models if bedrock else [], answers.aws_region),
+        "external_apis": agent["external_apis"],
+        "bedrock": bedrock_resources(models if bedrock else [], llm_region),
         "llm_api_key": uses_model and not bedrock,
     }
 
@@ -91,8 +93,13 @@ def terraform_variables(
     *,
     planner: bool,
     answers: Any,
+    settings: Any,
 ) -> dict[str, Any]:
     """The content of ``terraform/agents.auto.tfvars.json``."""
+    llm_region = settings.llm_region or answers.aws_region
+    store = {}
+    if answers.database == "aurora-serverless-v2":
+        store["database_capacity"] = {"min": settings.min_capacity, "max": settings.max_capacity}
     return {
         "project_slug": answers.project_slug,
         "aws_region": answers.aws_region,
@@ -102,13 +109,16 @@ def terraform_variables(
             "provider": answers.llm_provider,
             "model": answers.llm_model,
             "fallback_model": answers.llm_fallback_model,
+            "region": llm_region,
         },
+        **store,
         "workers": {
             agent["name"]: function_variables(
                 agent,
                 handler=f"{package}.agents.{agent['name']}.handler.handler",
                 uses_model=True,
                 answers=answers,
+                llm_region=llm_region,
             )
             for agent in workers
         },
@@ -118,6 +128,7 @@ def terraform_variables(
                 handler=f"{package}.orchestrator.handler.handler",
                 uses_model=planner,
                 answers=answers,
+                llm_region=llm_region,
             ),
             "name": orchestrator["name"],
             "invokes": orchestrator["invokes"],

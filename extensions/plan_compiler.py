@@ -12,13 +12,13 @@ Both take rules already validated by the spec model (conditions checked with
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .conditions import Tree, condition_tree, helpers_used, quote
+from .escape import mermaid_label as _label
+from .escape import one_line as _comment_text
 
 __all__ = ["compile_plan", "mermaid_diagram"]
 
@@ -209,19 +209,6 @@ def _if_lines(tree: Tree, indent: int, width: int) -> list[str]:
 # plan.py
 
 
-def _comment_text(text: str) -> str:
-    """A condition as one line of printable text (control characters escaped)."""
-    printable = []
-    for char in text:
-        if char in "\t\r\n\f\v":
-            printable.append(" ")
-        elif char.isprintable() and unicodedata.category(char) not in ("Zl", "Zp"):
-            printable.append(char)
-        else:
-            printable.append(char.encode("unicode_escape").decode("ascii"))
-    return re.sub(r"\s+", " ", "".join(printable)).strip()
-
-
 def _comment_lines(prefix: str, text: str, indent: int, width: int) -> list[str]:
     """``# prefix text`` wrapped at ``width``; continuation lines are indented by two."""
     follow = " " * indent + "#  "
@@ -323,25 +310,6 @@ def compile_plan(
 
 # ---------------------------------------------------------------------------------------------
 # Mermaid
-
-
-def _label(text: str) -> str:
-    """Text for a quoted Mermaid label: quotes and markup characters become entities."""
-    replacements = {
-        '"': "#quot;",
-        "<": "#lt;",
-        ">": "#gt;",
-        "&": "#amp;",
-        "#": "#35;",
-        "[": "#91;",
-        "]": "#93;",
-        "{": "#123;",
-        "}": "#125;",
-        "|": "#124;",
-        "`": "#96;",
-    }
-    text = _comment_text(text)
-    return "".join(replacements.get(char, char) for char in text)
 
 
 @dataclass

@@ -14,6 +14,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .reserved import SOFT_KEYWORDS, schema_reserved_names, tool_reserved_names
+from .values import data_problem, environment_problem, text_problem
+
 # The parts of agents.yaml, and the original plan's blocks that fill scalar answers instead.
 SPEC_KEYS = ("inputs", "agents", "orchestration")
 PLAN_BLOCKS = ("project", "infrastructure", "llm")
@@ -22,6 +25,18 @@ NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 IDENTIFIER_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 API_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
 ENV_NAME_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]*$")
+# `code: <preset>/<agent>`: the code a preset ships for an agent (extensions/preset_code.py).
+CODE_PATTERN = re.compile(r"^[a-z][a-z0-9-]*/[a-z][a-z0-9_]*$")
+
+# dependencies.external_apis: API "market-data" has the settings EXTERNAL_API_MARKET_DATA_URL and
+# EXTERNAL_API_MARKET_DATA_KEY (a secret in AWS).
+EXTERNAL_API_PREFIX = "EXTERNAL_API_"
+
+
+def api_variable(api: str) -> str:
+    """The start of an API's environment names: ``market-data`` -> ``EXTERNAL_API_MARKET_DATA``."""
+    return EXTERNAL_API_PREFIX + api.upper().replace("-", "_")
+
 
 # Names that would collide with folders, functions or resources of the generated layout.
 RESERVED_NAMES = frozenset(
@@ -39,8 +54,10 @@ RESERVED_NAMES = frozenset(
     }
 )
 
-INPUT_TYPES = ("str", "int", "float", "bool", "list", "dict")
-InputType = Literal["str", "int", "float", "bool", "list", "dict"]
+INPUT_TYPES = ("str", "int", "float", "bool", "list", "dict", "object")
+InputType = Literal["str", "int", "float", "bool", "list", "dict", "object"]
+# Output fields are flat: `object` (an input with its own fields) is for inputs only.
+OutputType = Literal["str", "int", "float", "bool", "list", "dict"]
 PYTHON_TYPES: dict[str, tuple[type, ...]] = {
     "str": (str,),
     "int": (int,),
@@ -48,12 +65,13 @@ PYTHON_TYPES: dict[str, tuple[type, ...]] = {
     "bool": (bool,),
     "list": (list,),
     "dict": (dict,),
+    "object": (dict,),
 }
 
 # Field names that a generated pydantic model cannot have: BaseModel's own attributes, its
 # protected ``model_`` namespace, and the type names its annotations use.
 _BASE_MODEL_ATTRIBUTES = frozenset(name for name in dir(BaseModel) if not name.startswith("_"))
-SHADOWING_TYPE_NAMES = frozenset(INPUT_TYPES)
+SHADOWING_TYPE_NAMES = frozenset(("str", "int", "float", "bool", "list", "dict"))
 
 
 def field_name_problem(name: str) -> str | None:
@@ -63,6 +81,11 @@ def field_name_problem(name: str) -> str | None:
     if name in SHADOWING_TYPE_NAMES:
         return f"{name!r} would shadow the type name used in the generated annotations"
     return None
+
+
+def is_keyword(name: str) -> bool:
+    """A keyword or a soft keyword (``match``, ``case``, ``type``, ``_``) of Python."""
+    return keyword.iskeyword(name) or name in SOFT_KEYWORDS
 
 
 def json_value_problem(value: Any) -> str | None:
@@ -111,33 +134,153 @@ class InputField(StrictModel):
     enum: list[Any] | None = None
     default: Any = None
     example: Any = None
+    minimum: float | None = None
+    maximum: float | None = None
+    # Nested inputs: the fields of an `object`, the type of a `list`'s items.
+    fields: dict[str, InputField] | None = None
+    items: InputField | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _nested_shorthand(cls, data: Any) -> Any:
+        """``name: str`` is short for ``name: {type: str}``, in ``fields`` and ``items`` too."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        if isinstance(data.get("items"), str):
+            data["items"] = {"type": data["items"]}
+        if isinstance(data.get("fields"), dict):
+            data["fields"] = {
+                name: {"type": spec} if isinstance(spec, str) else spec
+                for name, spec in data["fields"].items()
+            }
+        return data
+
+    @field_validator("description")
+    @classmethod
+    def _description_text(cls, text: str) -> str:
+        problem = text_problem(text, multiline=True)
+        if problem:
+            raise ValueError(problem)
+        return text
 
     @model_validator(mode="after")
     def _values_match_type(self) -> InputField:
+        self._check_shape()
         for label, value in (
             ("enum", self.enum),
             ("default", self.default),
             ("example", self.example),
         ):
-            problem = json_value_problem(value)
+            problem = json_value_problem(value) or data_problem(value)
             if problem:
                 raise ValueError(f"{label}: {problem}")
         if self.enum is not None:
             if not self.enum:
                 raise ValueError("enum must list at least one value")
-            wrong = [v for v in self.enum if not value_matches(self.type, v)]
-            if wrong:
-                raise ValueError(f"enum value {wrong[0]!r} is not of type {self.type}")
+            if self.type in ("list", "dict", "object"):
+                raise ValueError(f"enum is for str, int, float and bool inputs, not {self.type}")
+            for value in self.enum:
+                problem = input_value_problem(self, value, "enum value", enum=False)
+                if problem:
+                    raise ValueError(problem)
         if self.default is not None:
-            if not value_matches(self.type, self.default):
-                raise ValueError(f"default {self.default!r} is not of type {self.type}")
-            if self.enum is not None and self.default not in self.enum:
-                raise ValueError(f"default {self.default!r} is not one of the enum values")
-        if self.example is not None and not value_matches(self.type, self.example):
-            raise ValueError(f"example {self.example!r} is not of type {self.type}")
+            problem = input_value_problem(self, self.default, "default")
+            if problem:
+                raise ValueError(problem)
+        if self.example is not None:
+            problem = input_value_problem(self, self.example, "example")
+            if problem:
+                raise ValueError(problem)
         if self.required and self.default is not None:
             raise ValueError("a required input cannot have a default")
         return self
+
+    def _check_shape(self) -> None:
+        """``fields`` only on objects, ``items`` only on lists, bounds only on numbers."""
+        if self.type == "object":
+            if not self.fields:
+                raise ValueError("an object input needs fields: {name: {type: ...}}")
+            if self.enum is not None:
+                raise ValueError("enum is for str, int, float and bool inputs, not object")
+            for name in self.fields:
+                problem = nested_name_problem(name)
+                if problem:
+                    raise ValueError(f"fields: {problem}")
+        elif self.fields is not None:
+            raise ValueError(f"fields apply to object inputs, not {self.type}")
+        if self.items is not None:
+            if self.type != "list":
+                raise ValueError(f"items applies to list inputs, not {self.type}")
+            if self.items.required or self.items.default is not None:
+                raise ValueError("items: required and default do not apply to list items")
+        if self.minimum is not None or self.maximum is not None:
+            if self.type not in ("int", "float"):
+                raise ValueError(f"minimum and maximum apply to int and float, not {self.type}")
+            for label, bound in (("minimum", self.minimum), ("maximum", self.maximum)):
+                if bound is not None and not math.isfinite(bound):
+                    raise ValueError(f"{label}: {bound!r} is not a finite number")
+            if None not in (self.minimum, self.maximum) and self.minimum > self.maximum:
+                raise ValueError(f"minimum {self.minimum} is above maximum {self.maximum}")
+
+
+# --------------------------------------------------------------------------------------------
+# Nested inputs: an `object` has its own `fields`, a `list` may type its `items`; a value is
+# checked against the whole tree, and a problem names its JSON path (``[0].positions[1].qty``).
+
+
+def nested_name_problem(name: Any) -> str | None:
+    """Why ``name`` cannot be a field of a nested input (the rules of top-level inputs)."""
+    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+        return f"field name {name!r} must match ^[a-z][a-z0-9_]*$"
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        return f"field name {name!r} is a Python keyword"
+    problem = field_name_problem(name)
+    return f"field name not allowed: {problem}" if problem else None
+
+
+def input_value_problem(
+    field: InputField, value: Any, label: str, *, enum: bool = True, path: str = ""
+) -> str | None:
+    """Why ``value`` is not a valid value of ``field``, naming its path, or None.
+
+    At the top the message reads ``default 'x' is not of type int``; below it names the
+    path: ``example[0].positions[1].quantity: 'x' is not of type float``.
+    """
+
+    def problem(text: str) -> str:
+        return f"{label}{path}: {value!r} {text}" if path else f"{label} {value!r} {text}"
+
+    if not value_matches(field.type, value):
+        return problem(f"is not of type {field.type}")
+    if enum and field.enum is not None and value not in field.enum:
+        return problem("is not one of the enum values")
+    if field.type in ("int", "float"):
+        if field.minimum is not None and value < field.minimum:
+            return problem(f"is below the minimum {field.minimum:g}")
+        if field.maximum is not None and value > field.maximum:
+            return problem(f"is above the maximum {field.maximum:g}")
+    if field.type == "list" and field.items is not None:
+        for index, item in enumerate(value):
+            found = input_value_problem(field.items, item, label, path=f"{path}[{index}]")
+            if found:
+                return found
+    if field.type == "object" and field.fields is not None:
+        for key in value:
+            if key not in field.fields:
+                return f"{label}{path}: unknown field {key!r}"
+        for name, nested in field.fields.items():
+            if value.get(name) is None:
+                if nested.required:
+                    return f"{label}{path}.{name}: missing required field"
+                continue
+            found = input_value_problem(nested, value[name], label, path=f"{path}.{name}")
+            if found:
+                return found
+    return None
+
+
+InputField.model_rebuild()
 
 
 class Runtime(StrictModel):
@@ -155,6 +298,9 @@ class Runtime(StrictModel):
         for name in names:
             if not ENV_NAME_PATTERN.match(name):
                 raise ValueError(f"environment name {name!r} must match ^[A-Z][A-Z0-9_]*$")
+            problem = environment_problem(name, secret=bool(SECRET_NAME_PATTERN.search(name)))
+            if problem:
+                raise ValueError(f"environment name {name!r} is reserved: {problem}")
         if len(set(names)) != len(names):
             raise ValueError("environment names must be unique")
         return names
@@ -169,8 +315,13 @@ class Capabilities(StrictModel):
     @classmethod
     def _tool_names(cls, tools: list[str]) -> list[str]:
         for tool in tools:
-            if not IDENTIFIER_PATTERN.match(tool) or keyword.iskeyword(tool):
+            if not IDENTIFIER_PATTERN.match(tool) or is_keyword(tool):
                 raise ValueError(f"tool name {tool!r} is not a valid Python identifier")
+            if tool in tool_reserved_names():
+                raise ValueError(
+                    f"tool name {tool!r} is already a name in the agent's tools.py or agent.py "
+                    "(an import, a builtin or a generated definition)"
+                )
         if len(set(tools)) != len(tools):
             raise ValueError("tool names must be unique")
         return tools
@@ -178,8 +329,15 @@ class Capabilities(StrictModel):
     @field_validator("output_schema")
     @classmethod
     def _schema_name(cls, name: str | None) -> str | None:
-        if name is not None and (not IDENTIFIER_PATTERN.match(name) or keyword.iskeyword(name)):
+        if name is None:
+            return name
+        if not IDENTIFIER_PATTERN.match(name) or is_keyword(name):
             raise ValueError(f"output_schema {name!r} is not a valid Python identifier")
+        if name in schema_reserved_names():
+            raise ValueError(
+                f"output_schema {name!r} is already a name in the agent's schemas.py or agent.py "
+                "(an import, a builtin or a generated definition)"
+            )
         return name
 
 
@@ -222,7 +380,7 @@ class Dependencies(StrictModel):
 
 class Outputs(StrictModel):
     key: str | None = None
-    output_fields: dict[str, InputType] = Field(default_factory=dict, alias="schema")
+    output_fields: dict[str, OutputType] = Field(default_factory=dict, alias="schema")
 
     @model_validator(mode="before")
     @classmethod
@@ -245,7 +403,7 @@ class Outputs(StrictModel):
     @classmethod
     def _field_names(cls, fields: dict[str, str]) -> dict[str, str]:
         for name in fields:
-            if not NAME_PATTERN.match(name) or keyword.iskeyword(name):
+            if not NAME_PATTERN.match(name) or is_keyword(name):
                 raise ValueError(
                     f"output field {name!r} must match ^[a-z][a-z0-9_]*$ and not be a keyword"
                 )
@@ -260,10 +418,32 @@ class Agent(StrictModel):
     description: str = ""
     model: str | None = None
     optional: bool = False
+    code: str | None = None
     runtime: Runtime = Runtime()
     capabilities: Capabilities = Capabilities()
     dependencies: Dependencies = Dependencies()
     outputs: Outputs = Outputs()
+
+    @field_validator("description")
+    @classmethod
+    def _description_text(cls, text: str) -> str:
+        problem = text_problem(text, multiline=True)
+        if problem:
+            raise ValueError(problem)
+        return text
+
+    @field_validator("code")
+    @classmethod
+    def _code_reference(cls, code: str | None) -> str | None:
+        if code is not None and not CODE_PATTERN.match(code):
+            raise ValueError(f"code {code!r} must be <preset>/<agent>, e.g. finance/tagger")
+        return code
+
+    @model_validator(mode="after")
+    def _code_for_workers(self) -> Agent:
+        if self.code is not None and self.type != "worker":
+            raise ValueError("code applies to workers; the orchestrator's code is generated")
+        return self
 
     @model_validator(mode="before")
     @classmethod
@@ -356,6 +536,14 @@ class Rule(StrictModel):
         if isinstance(data.get("condition"), bool) and data["condition"]:
             data["condition"] = "always"
         return data
+
+    @field_validator("condition")
+    @classmethod
+    def _condition_text(cls, condition: str) -> str:
+        problem = text_problem(condition, multiline=True)
+        if problem:
+            raise ValueError(problem)
+        return condition
 
     @field_validator("steps")
     @classmethod

@@ -10,10 +10,13 @@ import keyword
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
+from .blocks import PlanSettings, load_blocks
 from .conditions import check_condition, input_references
+from .preset_code import code_problems
 from .spec import (
+    EXTERNAL_API_PREFIX,
     IDENTIFIER_PATTERN,
     INPUT_TYPES,
     NAME_PATTERN,
@@ -23,8 +26,10 @@ from .spec import (
     Orchestration,
     Rule,
     Step,
+    api_variable,
     field_name_problem,
 )
+from .values import data_problem, issuer_problem, model_problem, slug_problem, text_problem
 
 DEFAULT_ORCHESTRATOR = "orchestrator"
 # Function names are "<slug>-<agent>-<stage>"; stages are at most 8 characters.
@@ -49,8 +54,8 @@ class Answers(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     project_name: str = Field(min_length=1, max_length=80)
-    project_slug: str = Field(pattern=r"^[a-z][a-z0-9-]*[a-z0-9]$", max_length=40)
-    description: str = ""
+    project_slug: str = Field(min_length=2, max_length=40)
+    description: str = Field("", max_length=300)
     aws_region: str = Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
     database: Literal["aurora-serverless-v2", "rds-postgres", "dynamodb"]
     llm_provider: Literal["bedrock", "openai", "anthropic"]
@@ -61,8 +66,43 @@ class Answers(BaseModel):
     python_version: Literal["3.12", "3.13"] = "3.12"
     api: bool = True
     jwt_issuer: str = ""
-    jwt_audience: str = ""
+    jwt_audience: str = Field("", max_length=200)
     preset: Literal["finance", "sales-analytics", "blank"] = "finance"
+
+    @field_validator("project_name", "description", "jwt_audience")
+    @classmethod
+    def _one_line(cls, text: str) -> str:
+        problem = text_problem(text)
+        if problem:
+            raise ValueError(problem)
+        return text
+
+    @field_validator("project_slug")
+    @classmethod
+    def _slug(cls, slug: str) -> str:
+        problem = slug_problem(slug)
+        if problem:
+            raise ValueError(problem)
+        return slug
+
+    @field_validator("llm_model", "llm_fallback_model")
+    @classmethod
+    def _model(cls, model: str, info: ValidationInfo) -> str:
+        provider = info.data.get("llm_provider")
+        if provider is None or (not model and info.field_name == "llm_fallback_model"):
+            return model  # an invalid provider is reported on its own; no fallback is fine
+        problem = model_problem(model, provider)
+        if problem:
+            raise ValueError(f"{model!r} {problem}")
+        return model
+
+    @field_validator("jwt_issuer")
+    @classmethod
+    def _issuer(cls, issuer: str) -> str:
+        problem = issuer_problem(issuer)
+        if problem:
+            raise ValueError(f"{issuer!r} {problem}")
+        return issuer
 
 
 @dataclass(frozen=True)
@@ -76,6 +116,7 @@ class Project:
     orchestrator_name: str
     orchestrator: Agent
     orchestration: Orchestration
+    settings: PlanSettings = PlanSettings()
 
     @property
     def package_name(self) -> str:
@@ -204,6 +245,12 @@ def _parse_agents(raw: Any, slug: str, problems: list[str], invalid: set[str]) -
             name == DEFAULT_ORCHESTRATOR and agents[name].type == "orchestrator"
         ):
             problems.append(f"agent {name!r}: name is reserved by the generated layout")
+        capabilities = agents[name].capabilities
+        schema = capabilities.output_schema or output_schema_name(name)
+        if capabilities.structured_output and schema in capabilities.tools:
+            problems.append(
+                f"agent {name!r}: output_schema {schema!r} is also the name of one of its tools"
+            )
         function_name = f"{slug}-{name}"
         if len(function_name) > LAMBDA_NAME_LIMIT:
             problems.append(
@@ -212,6 +259,29 @@ def _parse_agents(raw: Any, slug: str, problems: list[str], invalid: set[str]) -
                 "here): shorten the agent name or the project slug"
             )
     return agents
+
+
+def output_schema_name(agent: str) -> str:
+    """The output schema class an agent gets by default (``reporter`` -> ``ReporterOutput``)."""
+    return "".join(part.capitalize() for part in agent.split("_")) + "Output"
+
+
+def _check_models(agents: dict[str, Agent], provider: Any, problems: list[str]) -> None:
+    if provider not in ("bedrock", "openai", "anthropic"):
+        return  # reported with the answers
+    for name, agent in agents.items():
+        if agent.model is not None:
+            problem = model_problem(agent.model, provider)
+            if problem:
+                problems.append(f"agent {name!r} model: {agent.model!r} {problem}")
+
+
+def _check_plan_blocks(answers: dict[str, Any], problems: list[str]) -> None:
+    """The original plan's project, infrastructure and llm blocks hold text only."""
+    for block in ("project", "infrastructure", "llm"):
+        problem = data_problem(answers.get(block), block)
+        if problem:
+            problems.append(problem)
 
 
 def _parse_orchestration(raw: Any, problems: list[str]) -> tuple[Orchestration, bool]:
@@ -333,6 +403,18 @@ def _check_orchestrator_tools(
             problems.append(f"agent {name!r}: tool {tool!r} names unknown worker {target!r}")
 
 
+def _check_code(workers: dict[str, Agent], problems: list[str]) -> None:
+    """Agents with ``code:`` must name existing preset code, and match its tools and schema."""
+    for name, agent in workers.items():
+        if agent.code is None:
+            continue
+        schema = None
+        if agent.capabilities.structured_output:
+            default = "".join(part.capitalize() for part in name.split("_")) + "Output"
+            schema = agent.capabilities.output_schema or default
+        problems.extend(code_problems(name, agent.code, agent.capabilities.tools, schema))
+
+
 def _check_timing(project: Project, problems: list[str]) -> None:
     """Each agent call must fit one orchestrator invocation.
 
@@ -353,6 +435,52 @@ def _check_timing(project: Project, problems: list[str]) -> None:
             )
 
 
+def _check_output_keys(workers: dict[str, Agent], problems: list[str]) -> None:
+    """Results are filed under their output key in the job JSON: one agent per key."""
+    owners: dict[str, str] = {}
+    for name, agent in workers.items():
+        key = agent.outputs.key or name
+        if key in owners:
+            problems.append(
+                f"agent {name!r}: outputs.key {key!r} is already the output key of agent "
+                f"{owners[key]!r}; each agent's result needs its own key"
+            )
+        else:
+            owners[key] = name
+
+
+def _check_external_apis(agents: dict[str, Agent], problems: list[str]) -> None:
+    """External API names become environment names: two may not become the same one."""
+    spelled: dict[str, str] = {}
+    for name, agent in agents.items():
+        for api in agent.dependencies.external_apis:
+            variable = api_variable(api)
+            if spelled.setdefault(variable, api) != api:
+                problems.append(
+                    f"agent {name!r}: external API {api!r} and {spelled[variable]!r} both "
+                    f"become the settings {variable}_URL and {variable}_KEY: rename one"
+                )
+        for variable in agent.runtime.environment:
+            if variable.startswith(EXTERNAL_API_PREFIX):
+                problems.append(
+                    f"agent {name!r}: runtime.environment {variable!r}: names starting with "
+                    f"{EXTERNAL_API_PREFIX} are the settings of dependencies.external_apis"
+                )
+
+
+def _check_orchestrator_settings(name: str, agent: Agent, planner: bool, problems: list[str]):
+    """Settings that only a worker acts on are refused on the orchestrator."""
+    if agent.outputs.key or agent.outputs.output_fields:
+        problems.append(
+            f"agent {name!r}: outputs is not supported on the orchestrator: it stores no result"
+        )
+    if agent.model and not planner:
+        problems.append(
+            f"agent {name!r}: model is not supported here: the orchestrator runs the compiled "
+            "rules and calls no model (only strategy planner does)"
+        )
+
+
 def load_project(answers: dict[str, Any]) -> Project:
     """Validate the answers and the spec; raise ``SpecError`` listing every problem."""
     problems: list[str] = []
@@ -371,6 +499,8 @@ def load_project(answers: dict[str, Any]) -> Project:
     orchestration, orchestration_valid = _parse_orchestration(
         answers.get("orchestration"), problems
     )
+    _check_models(agents, answers.get("llm_provider"), problems)
+    _check_plan_blocks(answers, problems)
     # An agent that failed validation still counts as defined (once reported, not again).
     invalid_orchestrators = {
         name
@@ -392,9 +522,13 @@ def load_project(answers: dict[str, Any]) -> Project:
             problems.append(
                 f"agent {name!r}: tool {invoking[0]!r}: only the orchestrator invokes workers"
             )
+    _check_code(workers, problems)
     orchestrator_name = orchestrators[0] if orchestrators else DEFAULT_ORCHESTRATOR
     orchestrator = agents[orchestrators[0]] if orchestrators else Agent(type="orchestrator")
     _check_orchestrator_tools(orchestrator_name, orchestrator, workers, problems, invalid)
+    _check_output_keys(workers, problems)
+    _check_external_apis(agents, problems)
+    settings = load_blocks(answers, problems)
 
     inputs_inferred = answers.get("inputs") is None
     rules = orchestration.selection_rules
@@ -411,12 +545,15 @@ def load_project(answers: dict[str, Any]) -> Project:
                     "orchestration.selection_rules: the planner decides at run time; "
                     "remove the rules or use strategy dynamic"
                 )
-        elif orchestration.strategy == "dynamic" and not rules:
+        if orchestrators:
+            planner = orchestration.strategy == "planner"
+            _check_orchestrator_settings(orchestrator_name, orchestrator, planner, problems)
+        if orchestration.strategy == "dynamic" and not rules:
             problems.append(
                 "orchestration.selection_rules: strategy dynamic needs at least one rule"
             )
-    # An input that failed validation is still declared: conditions may read it.
-    condition_inputs = {**{name: InputField(type="str") for name in invalid_inputs}, **inputs}
+    # An input that failed validation is still declared: conditions may read it (any path).
+    condition_inputs = {**{name: InputField(type="dict") for name in invalid_inputs}, **inputs}
     _check_rules(rules, workers, orchestrator_name, condition_inputs, problems, invalid)
 
     if problems:
@@ -430,6 +567,7 @@ def load_project(answers: dict[str, Any]) -> Project:
         orchestrator_name=orchestrator_name,
         orchestrator=orchestrator,
         orchestration=orchestration,
+        settings=settings,
     )
     _check_timing(project, problems)
     if problems:

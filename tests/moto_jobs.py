@@ -2,7 +2,8 @@
 
 Run by tests/test_e2e_moto.py with the generated project's Python (it imports the project):
 
-    python moto_jobs.py <orchestrator function name> <dead-letter queue url> <job id>
+    python moto_jobs.py <orchestrator function> <dead-letter consumer function> \
+        <dead-letter queue url> <job id>
 
 moto creates the functions but cannot run them, so this script plays Lambda: it takes the
 environment Terraform gave the orchestrator function, receives the job queue's messages and
@@ -10,6 +11,10 @@ passes them to the orchestrator's handler as an SQS event, deleting what the han
 report as failed (like Lambda's event source mapping). The orchestrator invokes its workers by
 function name; each call runs the handler that moto has on record for that function. Prints a
 JSON summary.
+
+Last, the message of a job that no delivery could run is put on the dead-letter queue (as
+SQS does after max_receive_count failed deliveries) and handed to the dead-letter consumer,
+which must mark the job failed.
 """
 
 from __future__ import annotations
@@ -93,7 +98,7 @@ def deliver_once(sqs: Any, queue_url: str, queue_arn: str, handler) -> list[str]
 
 
 def main() -> None:
-    orchestrator_function, dead_letter_url, job_id = sys.argv[1], sys.argv[2], sys.argv[3]
+    orchestrator_function, dead_letter_function, dead_letter_url, job_id = sys.argv[1:5]
     deployed = configuration_of(orchestrator_function)
     os.environ.update(deployed["Environment"]["Variables"])
     package = deployed["Handler"].split(".")[0]
@@ -128,6 +133,17 @@ def main() -> None:
     dead_letters = sqs.receive_message(QueueUrl=dead_letter_url, WaitTimeSeconds=1).get(
         "Messages", []
     )
+
+    # The poison message is now invisible on the dead-letter queue; a job's message joins it.
+    stranded = jobs.create_job(store, job.input, user_id=job.user_id)
+    sqs.send_message(QueueUrl=dead_letter_url, MessageBody=json.dumps({"job_id": stranded.id}))
+    dead_letter_arn = sqs.get_queue_attributes(
+        QueueUrl=dead_letter_url, AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
+    consumer = handler_of(dead_letter_function)
+    consumer_failures: list[str] = []
+    while (failed := deliver_once(sqs, dead_letter_url, dead_letter_arn, consumer)) is not None:
+        consumer_failures += failed
     print(
         json.dumps(
             {
@@ -136,6 +152,8 @@ def main() -> None:
                 "table_sort_keys": sorted(item["sk"]["S"] for item in table_items),
                 "poison_deliveries": poison_deliveries,
                 "dead_letters": [message["Body"] for message in dead_letters],
+                "stranded_job": jobs.job_view(store, store.get_job(stranded.id)),
+                "consumer_failures": consumer_failures,
             }
         )
     )

@@ -29,7 +29,7 @@ def check(*arguments: str | Path) -> subprocess.CompletedProcess[str]:
     [
         (
             ROOT / "presets" / "finance.yaml",
-            "ok: 4 workers, orchestrator planner (sequential), 2 rules, worst-case path 1200 s",
+            "ok: 4 workers, orchestrator planner (sequential), 1 rule, worst-case path 900 s",
         ),
         (
             ROOT / "presets" / "blank.yaml",
@@ -164,3 +164,18 @@ def test_usage_error_without_a_path():
     done = check()
     assert done.returncode == 2
     assert "usage:" in done.stderr
+
+
+def test_a_plan_description_written_as_a_block_scalar_is_one_line(tmp_path: Path):
+    """`description: >` ends with a line break; the one-line answer it fills does not."""
+    from extensions.context import plan_value
+
+    path = tmp_path / "x.yaml"
+    path.write_text(
+        "project:\n  name: Folded\n  description: >\n    A long description\n    on two lines\n"
+        + SLUG_SPEC.format(name="worker")
+    )
+    done = check(path)
+    assert done.returncode == 0, done.stderr
+    block = {"description": "A long description on two lines\n"}
+    assert plan_value(block, "description", "") == "A long description on two lines"

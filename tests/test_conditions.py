@@ -289,6 +289,76 @@ def test_long_and_deep_conditions_are_refused_without_traceback() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# Nested inputs: paths below an input are checked against its declared fields and items
+
+
+@dataclass(frozen=True)
+class Nested:
+    type: str
+    fields: dict | None = None
+    items: object = None
+
+
+PORTFOLIO = Nested(
+    "list",
+    items=Nested(
+        "object",
+        fields={
+            "account_name": Nested("str"),
+            "positions": Nested(
+                "list",
+                items=Nested("object", fields={"symbol": Nested("str"), "qty": Nested("float")}),
+            ),
+            "extra": Nested("dict"),
+            "tags": Nested("list"),
+        },
+    ),
+)
+
+
+def check_nested(text: str) -> list[str]:
+    inputs = {"accounts": PORTFOLIO, "profile": Nested("object", fields={"tier": Nested("str")})}
+    return check_condition(text, inputs=inputs, agents=AGENTS, prev_step_agents=frozenset())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "input.accounts[0].positions[1].qty > 0",
+        "input.accounts[-1]['account_name'] == '401k'",
+        "input.accounts[0].extra.anything.goes[3] == 1",
+        "input.accounts[0].tags[2].free == 1",
+        "input.profile.tier in ['gold', 'silver']",
+        "input.accounts",
+    ],
+)
+def test_declared_nested_paths_are_accepted(text: str) -> None:
+    assert check_nested(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "words"),
+    [
+        (
+            "input.accounts[0].positions[1].quantity > 0",
+            32,
+            "input.accounts[0].positions[1].quantity: 'quantity' is not a field of "
+            "input.accounts[0].positions[1] (fields: qty, symbol)",
+        ),
+        ("input.accounts.positions", 16, "input.accounts.positions: input.accounts is a list"),
+        ("input.accounts['x'] == 1", 15, "input.accounts['x']: input.accounts is a list"),
+        ("input.profile[0] == 1", 14, "input.profile is an object: write input.profile.<field>"),
+        ("input.profile.tier.name == 1", 20, "input.profile.tier is a str: it has no fields"),
+        ("input.profile.level == 1", 15, "'level' is not a field of input.profile (fields: tier)"),
+    ],
+)
+def test_undeclared_nested_paths_are_refused(text: str, column: int, words: str) -> None:
+    [problem] = check_nested(text)
+    assert problem.startswith(f"column {column}: "), problem
+    assert words in problem
+
+
+# ---------------------------------------------------------------------------------------------
 # Input inference
 
 

@@ -2,79 +2,39 @@
 
 One apply for the module (each SQS queue takes about 25 s on moto). Lambda code cannot run on
 moto, so the artifacts are stand-in zips and tests/moto_jobs.py runs the deployed handlers in
-the generated project's environment.
+the generated project's environment. The project is the finance preset with a reporter that
+declares storage and an external API.
 """
 
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
-import sys
-import time
-import zipfile
 from pathlib import Path
 
 import boto3
 import pytest
+import yaml
 
-from .conftest import UV, load_script, render, run
-from .terraform_tools import terraform_environment, terraform_init
+from .conftest import ROOT, UV, render, run
+from .terraform_tools import (
+    free_port,
+    stand_in_artifacts,
+    start_moto,
+    terraform_environment,
+    terraform_init,
+)
 
 pytestmark = pytest.mark.xdist_group("terraform")
 MAX_RECEIVE_COUNT = 2
+EXTERNAL_API = "market-data"
+EXTERNAL_API_URL = "https://market-data.example.test/v1"
 CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_REGION": "us-east-1",
     "AWS_DEFAULT_REGION": "us-east-1",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_moto(port: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    pytest.fail("moto_server did not start within 30 s")
-
-
-def stand_in_artifacts(project: Path) -> None:
-    """Tiny zips where `make package` puts the real ones, and the manifest that lists them,
-    written by the project's scripts/package.py: moto stores code, never runs it."""
-    package = load_script(project, "package")
-    settings = json.loads((project / "terraform" / "agents.auto.tfvars.json").read_text())
-    functions = package.stack_functions(settings, next((project / "src").iterdir()))
-    out = project / "build" / "lambda"
-
-    def stand_in(path: Path) -> Path:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with zipfile.ZipFile(path, "w") as archive:
-            archive.writestr("README", "stand-in for the test\n")
-        return path
-
-    layers = {
-        layer: stand_in(out / "layers" / f"{layer}.zip")
-        for function in functions.values()
-        for layer in function.layers
-    }
-    code = {name: stand_in(out / "functions" / f"{name}.zip") for name in functions}
-    package.write_manifest(out, settings, functions, code, layers)
 
 
 class Stack:
@@ -88,6 +48,7 @@ class Stack:
         variables = [
             f"-var=aws_endpoint={self.endpoint}",
             f"-var=max_receive_count={MAX_RECEIVE_COUNT}",
+            f'-var=external_api_urls={{"{EXTERNAL_API}" = "{EXTERNAL_API_URL}"}}',
         ]
         command = ["terraform", *args, "-input=false", "-no-color", *variables]
         return run(command, cwd=self.project / "terraform", env=self.env, timeout=timeout)
@@ -104,7 +65,10 @@ class Stack:
         })  # fmt: skip
 
     def destroy(self) -> None:
+        """Destroy the stage as docs/deploy.md says for a protected one: lift the store's
+        deletion protection alone, then destroy."""
         if not self.destroyed:
+            self.terraform("apply", "-auto-approve", "-var=deletion_protection=false")
             self.terraform("destroy", "-auto-approve")
             self.destroyed = True
 
@@ -112,7 +76,12 @@ class Stack:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     env = {**terraform_environment(), **CREDENTIALS}
-    project = render(tmp_path_factory.mktemp("e2e") / "app", database="dynamodb", api=False)
+    spec = yaml.safe_load((ROOT / "presets" / "finance.yaml").read_text())
+    spec["agents"]["reporter"]["dependencies"] = {
+        "storage": "read-write",
+        "external_apis": [EXTERNAL_API],
+    }
+    project = render(tmp_path_factory.mktemp("e2e") / "app", database="dynamodb", api=False, **spec)
     syncing = subprocess.Popen(f"{UV} sync --quiet", cwd=project, shell=True)
     stand_in_artifacts(project)
     port = free_port()
@@ -198,6 +167,38 @@ def test_each_function_has_the_layers_its_manifest_lists(stack):
         assert attached == expected, name
 
 
+def test_the_dead_letter_consumer_reads_its_queue_and_updates_jobs_only(stack):
+    outputs = stack.outputs()
+    consumer = outputs["dead_letter_consumer"]
+    sqs = stack.client("sqs")
+    dead_letter_arn = sqs.get_queue_attributes(
+        QueueUrl=outputs["dead_letter_queue_url"], AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
+    table_arn = stack.client("dynamodb").describe_table(
+        TableName=outputs["client_environment"]["JOBS_TABLE"]
+    )["Table"]["TableArn"]
+
+    statements = {s["Sid"]: s for s in statements_of(stack, consumer["role_name"])}
+    assert set(statements) == {"WriteLogs", "WriteTraces", "UpdateJobs", "ConsumeDeadLetters"}
+    assert set(_as_list(statements["UpdateJobs"]["Action"])) == {
+        "dynamodb:GetItem",
+        "dynamodb:UpdateItem",
+    }
+    assert _as_list(statements["UpdateJobs"]["Resource"]) == [table_arn]
+    assert not any("SendMessage" in a for a in _as_list(statements["ConsumeDeadLetters"]["Action"]))
+    assert _as_list(statements["ConsumeDeadLetters"]["Resource"]) == [dead_letter_arn]
+    function_arn = stack.client("lambda").get_function(FunctionName=consumer["function_name"])[
+        "Configuration"
+    ]["FunctionArn"]
+    mappings = [
+        mapping
+        for mapping in stack.client("lambda").list_event_source_mappings()["EventSourceMappings"]
+        if mapping["FunctionArn"] == function_arn
+    ]
+    assert [m["EventSourceArn"] for m in mappings] == [dead_letter_arn]
+    assert mappings[0]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
 def test_job_runs_through_the_queue_and_a_poison_message_ends_in_the_dead_letter_queue(stack):
     outputs = stack.outputs()
     tfvars = json.loads((stack.project / "terraform" / "agents.auto.tfvars.json").read_text())
@@ -218,6 +219,7 @@ def test_job_runs_through_the_queue_and_a_poison_message_ends_in_the_dead_letter
             python,
             str(Path(__file__).with_name("moto_jobs.py")),
             outputs["function_names"][tfvars["orchestrator"]["name"]],
+            outputs["dead_letter_consumer"]["function_name"],
             outputs["dead_letter_queue_url"],
             job_id,
         ],
@@ -234,12 +236,81 @@ def test_job_runs_through_the_queue_and_a_poison_message_ends_in_the_dead_letter
     # AWS delivers it max_receive_count times; moto moves it one delivery early.
     assert 1 <= summary["poison_deliveries"] <= MAX_RECEIVE_COUNT
     assert summary["dead_letters"] == ["not a job"]
+    assert summary["consumer_failures"] == []
+    stranded = summary["stranded_job"]
+    assert (stranded["status"], stranded["steps"]) == ("failed", [])
+    assert "dead-letter queue" in stranded["error"]
     shown = run([python, "-m", package, "status", job_id, "--json"], cwd=stack.project,
                 env=client_env)  # fmt: skip
     assert json.loads(shown.stdout) == summary["job"]
 
 
+TOOL = """
+import json
+from {package}.runtime.settings import external_api
+from {package}.runtime.storage import bucket
+
+api = external_api("{api}")
+reports = bucket("reports")
+reports.write("2026/summary.md", "# Summary")
+print(json.dumps({{"url": api.base_url, "key": api.key, "names": reports.names()}}))
+"""
+
+
+def test_storage_and_external_apis_reach_only_the_agents_that_declare_them(stack):
+    outputs = stack.outputs()
+    functions = outputs["function_names"]
+    environments = {
+        name: stack.client("lambda").get_function_configuration(FunctionName=function)[
+            "Environment"
+        ]["Variables"]
+        for name, function in functions.items()
+    }
+    secret_arn = outputs["secret_arns"][f"external-api/{EXTERNAL_API}"]
+    reporter = environments["reporter"]
+    assert reporter["DATA_BUCKET"] == outputs["data_bucket"]
+    assert reporter["EXTERNAL_API_MARKET_DATA_URL"] == EXTERNAL_API_URL
+    assert reporter["EXTERNAL_API_MARKET_DATA_KEY_SECRET"] == secret_arn
+    for name, environment in environments.items():
+        if name != "reporter":
+            assert not {"DATA_BUCKET", "EXTERNAL_API_MARKET_DATA_KEY_SECRET"} & set(environment)
+        resources = {
+            resource
+            for statement in statements_of(stack, outputs["role_names"][name])
+            for resource in _as_list(statement["Resource"])
+        }
+        assert (secret_arn in resources) == (name == "reporter"), name
+
+    # A tool of the reporter, with the reporter's environment: the key from Secrets Manager,
+    # the object in the bucket.
+    stack.client("secretsmanager").put_secret_value(SecretId=secret_arn, SecretString="k-123")
+    package = next((stack.project / "src").iterdir()).name
+    done = run(
+        [str(stack.project / ".venv" / "bin" / "python"), "-c"]
+        + [TOOL.format(package=package, api=EXTERNAL_API)],
+        cwd=stack.project,
+        env={**stack.env, **reporter, "AWS_ENDPOINT_URL": stack.endpoint},
+    )
+    assert json.loads(done.stdout) == {
+        "url": EXTERNAL_API_URL,
+        "key": "k-123",
+        "names": ["2026/summary.md"],
+    }
+    s3 = stack.client("s3")
+    stored = s3.get_object(Bucket=outputs["data_bucket"], Key="reports/2026/summary.md")
+    assert stored["Body"].read() == b"# Summary"
+    versions = s3.list_object_versions(Bucket=outputs["data_bucket"])
+    for version in versions.get("Versions", []) + versions.get("DeleteMarkers", []):
+        s3.delete_object(
+            Bucket=outputs["data_bucket"], Key=version["Key"], VersionId=version["VersionId"]
+        )
+
+
 def test_destroy_leaves_nothing(stack):
+    table = stack.outputs()["client_environment"]["JOBS_TABLE"]
+    described = stack.client("dynamodb").describe_table(TableName=table)["Table"]
+    assert described["DeletionProtectionEnabled"], "data_protection is on by default"
+
     stack.destroy()
     assert stack.client("lambda").list_functions()["Functions"] == []
     assert stack.client("lambda").list_layers()["Layers"] == []

@@ -1,9 +1,10 @@
 """Lifecycle: `make update` merges template releases, `make regen` follows agents.yaml.
 
 The template's history is built in a temporary repository: tag 0.1.0 is this working tree,
-tag 0.2.0 changes a file users edit (every agent's templates.py), a template-owned file
-(config.py) and the extensions (a new context value that config.py uses, so an update that
-rendered 0.2.0 with 0.1.0's extension modules would fail). Projects are copied from those
+tag 0.2.0 changes a file users edit (every agent's templates.py, the template's and the
+finance preset's code), a template-owned file (config.py) and the extensions (a new context
+value that config.py uses, so an update that rendered 0.2.0 with 0.1.0's extension modules
+would fail). Projects are copied from those
 tags and driven through their own Makefile, as a user would.
 """
 
@@ -13,6 +14,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +71,9 @@ def replace_in(path: Path, old: str, new: str) -> None:
 def release_0_2_0(repo: Path) -> None:
     """The template changes of the fixture release."""
     agent_folder = next((repo / "template/src/{{ package_name }}/agents").glob("{% yield*"))
-    replace_in(agent_folder / "templates.py.jinja", INSTRUCTIONS, INSTRUCTIONS + TEMPLATE_PROMPT)
+    generic = next(agent_folder.glob("*templates.py{% endif %}.jinja"))
+    for templates in [generic, *(repo / "presets").glob("*/agents/*/templates.py")]:
+        replace_in(templates, INSTRUCTIONS, INSTRUCTIONS + TEMPLATE_PROMPT)
     config = repo / "template/src/{{ package_name }}/config.py.jinja"
     first, rest = config.read_text().split("\n", 1)
     config.write_text(f"{first}\n{RELEASE_LINE}\n{rest}")
@@ -261,11 +265,11 @@ def test_regen_follows_agents_yaml(template_repo, shared_env, tmp_path):
     }
     commit_all(project, "Regenerate")
 
-    # An agent removed, with the rule it alone ran: agents.yaml left uncommitted this time.
+    # An agent removed, from its step: agents.yaml left uncommitted this time.
     def remove_retirement(spec):
         del spec["agents"]["retirement"]
         spec["agents"]["planner"]["capabilities"]["tools"].remove("invoke_retirement")
-        del spec["orchestration"]["selection_rules"][1]
+        spec["orchestration"]["selection_rules"][0]["agents"][1]["parallel"].remove("retirement")
 
     edit_spec(project, remove_retirement)
     output = make(project, "regen")
@@ -286,7 +290,7 @@ def test_regen_follows_agents_yaml(template_repo, shared_env, tmp_path):
     commit_all(project, "Rename a rule")
     make(project, "regen")
     plan = (project / "src" / PACKAGE / "orchestrator/plan.py").read_text()
-    assert "portfolio_review" in plan and "standard_portfolio_analysis" not in plan
+    assert "portfolio_review" in plan and '"portfolio_analysis"' not in plan
     assert differences_from_a_fresh_copy(project, template_repo, tmp_path) == user_edits
     commit_all(project, "Regenerate")
     run([str(python), "-m", "pytest", "-q"], cwd=project, env={"PYTHONPATH": "src"})
@@ -308,29 +312,86 @@ def test_add_and_remove_agent_keep_the_comments(template_repo, shared_env, tmp_p
         "NAME=summarizer",
         "TIMEOUT=120",
         "MEMORY=512",
-        "RULE=standard_portfolio_analysis",
+        "RULE=portfolio_analysis",
         env=shared_env,
     )
-    assert "rule standard_portfolio_analysis runs summarizer" in output
+    assert "rule portfolio_analysis runs summarizer" in output
     assert [line for line in spec_path.read_text().splitlines() if "#" in line] == comments
     spec = yaml.safe_load(spec_path.read_text())
     assert spec["agents"]["summarizer"]["runtime"] == {"timeout": 120, "memory": 512}
     assert (project / AGENTS / "summarizer/handler.py").is_file()
     make(project, "install", env=shared_env)  # writes uv.lock, committed below
-    job = run_job(project, shared_env, "retirement_projection", tmp_path)
+    job = run_job(project, shared_env, "default", tmp_path)
     assert job["status"] == "completed"
     assert job["results"]["summarizer"]["status"] == "ok"
     assert any(step["agents"] == ["summarizer"] for step in job["steps"])
     commit_all(project, "Add the summarizer")
 
     output = make(project, "remove-agent", "NAME=retirement", env=shared_env)
-    assert "removed rule retirement_projection: retirement was its only agent" in output
-    assert "removed agent retirement\n" in output
+    assert "removed retirement from rule portfolio_analysis" in output
     assert [line for line in spec_path.read_text().splitlines() if "#" in line] == comments
     spec = yaml.safe_load(spec_path.read_text())
     assert "retirement" not in spec["agents"]
     assert "invoke_retirement" not in spec["agents"]["planner"]["capabilities"]["tools"]
     assert [rule["name"] for rule in spec["orchestration"]["selection_rules"]] == [
-        "standard_portfolio_analysis"
+        "portfolio_analysis"
     ]
     assert not (project / AGENTS / "retirement").exists()
+
+
+def test_editing_the_database_in_agents_yaml_switches_the_store(
+    template_repo, shared_env, tmp_path
+):
+    project = copy_project(template_repo, tmp_path / "app", "0.2.0")
+    runtime = project / "src" / PACKAGE / "runtime"
+    assert (runtime / "data_api_store.py").is_file()  # the default store: Aurora
+
+    dynamodb = {"database": {"provider": "dynamodb"}}
+    edit_spec(project, lambda spec: spec.update(infrastructure=dynamodb))
+    commit_all(project, "Move the jobs to DynamoDB")
+    make(project, "regen")
+
+    assert "UU" not in status(project).values()
+    assert (runtime / "dynamodb_store.py").is_file()
+    assert not (runtime / "data_api_store.py").exists() and not (project / "db").exists()
+    modules = {path.name for path in (project / "terraform" / "modules").iterdir()}
+    assert "store_dynamodb" in modules and "store_aurora" not in modules
+    assert 'source = "./modules/store_dynamodb"' in (project / "terraform/store.tf").read_text()
+    assert (project / "tests" / "dynamodb_server.py").is_file()
+    assert '"moto[server]==' in (project / "pyproject.toml").read_text()
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["database"] == "dynamodb"
+    commit_all(project, "Regenerate")
+    make(project, "test", env=shared_env)
+
+
+def test_the_first_steps_work_from_a_relative_template_path(template_repo, shared_env, tmp_path):
+    """`make demo` copies from `.`: the project must still find its template to regen."""
+    project = tmp_path / "app"
+    copied = run(
+        [sys.executable, "-m", "copier", "copy", "--trust", "--defaults", "--vcs-ref", "0.2.0"]
+        + [template_repo.name, str(project)],
+        cwd=template_repo.parent,
+    )
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["_src_path"] == str(template_repo)
+
+    # The commands the message after the copy gives, as given, then an agents.yaml change.
+    message = copied.stderr.split("Your project is ready", 1)[1].splitlines()[1:]
+    commands = [line.strip() for line in message if line.startswith("  ")]
+    assert commands[0].startswith(f"cd {project} && git init")
+    for command in commands:
+        run(command, cwd=project, env={**GIT_IDENTITY, **shared_env})
+    assert status(project) == {"uv.lock": "??"}  # make install locked the dependencies
+    replace_in(project / "agents.yaml", "timeout: 600", "timeout: 450")
+
+    output = make(project, "regen")
+
+    assert "uv.lock is not committed" in output
+    assert "timeout=450" in (project / "src" / PACKAGE / "config.py").read_text()
+    changes = status(project)
+    assert changes["agents.yaml"] == " M" and changes["uv.lock"] == "??"
+    assert "UU" not in changes.values()
+    commit_all(project, "Shorten the reporter's timeout")
+    make(project, "update")
+    assert status(project) == {}

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import uuid
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -250,11 +251,12 @@ class Job:
     job_input: dict[str, Any]
     outputs: dict[str, dict[str, Any]]
     failing: frozenset[str]
-    completed: dict[str, dict[str, Any]]
+    # Outcomes an interrupted run recorded: an output, or None for a failure.
+    earlier: dict[str, dict[str, Any] | None]
 
 
 def reference(spec: Spec, job: Job) -> tuple[list[dict[str, Any]], list[str], list[str], bool]:
-    state = State(job.job_input, dict(job.completed))
+    state = State(job.job_input, {})
     steps: list[dict[str, Any]] = []
     failed: list[str] = []
     failed_optional: list[str] = []
@@ -273,18 +275,22 @@ def reference(spec: Spec, job: Job) -> tuple[list[dict[str, Any]], list[str], li
             for agent in names:
                 if agent in state.outputs:
                     continue
-                ran.append(agent)
+                if agent in job.earlier:  # replayed where the plan reaches it, not run
+                    output = job.earlier[agent]
+                else:
+                    ran.append(agent)
+                    output = None if agent in job.failing else job.outputs[agent]
                 bucket = failed_optional if agent in spec.optional else failed
                 if agent in bucket:
                     bucket.remove(agent)
-                if agent in job.failing:
+                if output is None:
                     bucket.append(agent)
                     if agent not in spec.optional and spec.stop:
                         stop = True
                         if not step.parallel:
                             break
                 else:
-                    state.outputs[agent] = job.outputs[agent]
+                    state.outputs[agent] = output
             if ran:
                 steps.append({"rule": rule.name, "parallel": step.parallel, "agents": ran})
             state.previous = set(names)
@@ -330,9 +336,15 @@ def jobs(draw: Any, spec: Spec) -> Job:
         for worker in spec.workers
     }
     failing = frozenset(draw(st.lists(st.sampled_from(spec.workers), max_size=4)))
-    completed_names = draw(st.lists(st.sampled_from(spec.workers), max_size=3, unique=True))
-    completed = {worker: outputs[worker] for worker in completed_names}
-    return Job(job_input, outputs, failing, completed)
+    earlier_names = draw(st.lists(st.sampled_from(spec.workers), max_size=3, unique=True))
+    earlier = {worker: draw(st.sampled_from([outputs[worker], None])) for worker in earlier_names}
+    return Job(job_input, outputs, failing, earlier)
+
+
+def outcome_of(steps_module: Any, output: dict[str, Any] | None) -> Any:
+    if output is None:
+        return steps_module.AgentOutcome(ok=False, error="failed earlier")
+    return steps_module.AgentOutcome(ok=True, output=output)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -360,7 +372,7 @@ def test_compiled_plan_matches_reference(plan_package: Any, data: st.DataObject)
     run = steps_module.PlanRun(
         job.job_input,
         execute=execute,
-        completed=job.completed,
+        earlier={agent: outcome_of(steps_module, o) for agent, o in job.earlier.items()},
         optional=spec.optional,
         stop_on_failure=spec.stop,
     )
@@ -374,8 +386,118 @@ def test_compiled_plan_matches_reference(plan_package: Any, data: st.DataObject)
     assert run.failed == expected_failed
     assert run.failed_optional == expected_optional
     assert stopped == expected_stop == run.stopped
-    assert not set(executed) & set(job.completed), "a completed agent ran again"
+    assert not set(executed) & set(job.earlier), "an agent recorded earlier ran again"
     assert sorted(executed) == sorted(a for step in expected_steps for a in step["agents"])
+
+
+class Crash(BaseException):
+    """The orchestrator's process dies (not an Exception: nothing in the plan catches it)."""
+
+
+@dataclass
+class Attempt:
+    """One run of a plan: what it recorded and saved, the agents it called, where it died."""
+
+    run: Any = None
+    recorded: dict[str, Any] = field(default_factory=dict)
+    called: list[str] = field(default_factory=list)
+    saved: list[dict[str, Any]] = field(default_factory=list)
+    boundaries: dict[str, int] = field(default_factory=lambda: {"call": 0, "save": 0})
+    crashed: bool = False
+
+
+def attempt_plan(
+    steps_module: Any,
+    plan: Any,
+    spec: Spec,
+    job: Job,
+    *,
+    earlier: dict[str, Any],
+    unlisted: set[str],
+    crash_at: tuple[str, int] | None,
+) -> Attempt:
+    """Run the plan, dying at the ``crash_at`` boundary: ("call", n) before the n-th agent
+    call, ("save", n) before the n-th save of the steps (after an outcome was recorded)."""
+    attempt = Attempt()
+
+    def boundary(kind: str) -> None:
+        attempt.boundaries[kind] += 1
+        if crash_at == (kind, attempt.boundaries[kind]):
+            raise Crash(kind)
+
+    async def execute(agent: str) -> Any:
+        boundary("call")
+        attempt.called.append(agent)
+        await asyncio.sleep(0)
+        output = None if agent in job.failing else job.outputs[agent]
+        attempt.recorded[agent] = outcome_of(steps_module, output)
+        return attempt.recorded[agent]
+
+    def save_steps(steps: list[dict[str, Any]]) -> None:
+        boundary("save")
+        attempt.saved = [dict(step, agents=list(step["agents"])) for step in steps]
+
+    attempt.run = steps_module.PlanRun(
+        job.job_input,
+        execute=execute,
+        earlier=earlier,
+        unlisted=unlisted,
+        optional=spec.optional,
+        stop_on_failure=spec.stop,
+        on_steps=save_steps,
+    )
+    try:
+        asyncio.run(plan.run_plan(attempt.run))
+    except steps_module.StopPlan:
+        pass
+    except Crash:
+        attempt.crashed = True
+    return attempt
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_a_plan_resumed_after_a_crash_ends_as_if_never_interrupted(
+    plan_package: Any, data: st.DataObject
+) -> None:
+    """Crash at any boundary, resume with what was recorded: no recorded agent runs again,
+    and the job ends with the steps, failures and outputs of an uninterrupted run."""
+    load, steps_module = plan_package
+    spec = data.draw(specs())
+    job = data.draw(jobs(spec))
+    job.earlier.clear()
+    source = compile_plan(
+        spec.rules,
+        on_failure="stop" if spec.stop else "continue",
+        strategy="dynamic",
+        workers=spec.workers,
+    )
+    plan = load(source)
+    run = partial(attempt_plan, steps_module, plan, spec, job)
+    whole = run(earlier={}, unlisted=set(), crash_at=None)
+    kind = data.draw(st.sampled_from(["call", "save"]))
+    if whole.boundaries[kind] == 0:
+        return  # no agent runs: nothing to crash
+    first = run(
+        earlier={},
+        unlisted=set(),
+        crash_at=(kind, data.draw(st.integers(1, whole.boundaries[kind]))),
+    )
+    assert first.crashed
+    listed = {agent for step in first.saved for agent in step["agents"]}
+    resumed = run(earlier=first.recorded, unlisted=set(first.recorded) - listed, crash_at=None)
+
+    assert not set(resumed.called) & set(first.recorded), "an agent recorded earlier ran again"
+    if len(set(whole.called)) < len(whole.called):
+        return  # an agent attempted twice in one run: only its last outcome is recorded
+    assert [a for step in first.saved + resumed.run.steps for a in step["agents"]] == [
+        a for step in whole.run.steps for a in step["agents"]
+    ]
+    assert first.recorded | resumed.recorded == whole.recorded
+    assert resumed.run.failed == whole.run.failed
+    assert resumed.run.failed_optional == whole.run.failed_optional
+    assert (resumed.run.stopped, resumed.run.selected) == (whole.run.stopped, whole.run.selected)
+    assert resumed.run.outputs == whole.run.outputs
 
 
 # ---------------------------------------------------------------------------------------------
@@ -431,8 +553,8 @@ def test_generated_conditions_are_valid() -> None:
         workers = ["w0", "w1", "w2"]
         text = data.draw(conditions(workers, long_text=data.draw(st.booleans())))
 
-        class Info:
-            type = "str"
+        class Info:  # any JSON object: the strategies read nested paths of inputs
+            type = "dict"
 
         problems = check_condition(
             text,
@@ -466,15 +588,14 @@ def test_plan_run_unit_semantics(plan_package: Any) -> None:
         run = steps_module.PlanRun(
             {"a": {"b": [10, 20]}},
             execute=execute,
-            completed={"done": {"x": 1}},
+            earlier={"done": steps_module.AgentOutcome(ok=True, output={"x": 1})},
             optional=frozenset({"bad_optional"}),
         )
         assert run.input("a", "b", -1) == 20
         assert run.input("a", "b", 5) is run.input("nope") is run.input("a", "b", "x")
-        assert run.result("done", "x") == 1
-        assert run.prev_step("done", "x") is run.input("nope")  # not reached yet
+        assert run.result("done", "x") is run.input("nope")  # replayed where it is reached
         await run.sequential("r1", ["done"])  # reached, nothing ran
-        assert run.steps == [] and run.prev_step("done", "x") == 1
+        assert run.steps == [] and run.prev_step("done", "x") == 1 == run.result("done", "x")
         await run.parallel("r2", ["ok", "bad_optional", "ok"])
         assert run.steps == [{"rule": "r2", "parallel": True, "agents": ["ok", "bad_optional"]}]
         assert run.failed_optional == ["bad_optional"] and run.failed == []

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from extensions.reserved import installed_in, top_level_modules
+
 from .conftest import UV, render, run
 
 PRESETS = ["finance", "sales-analytics", "blank"]
@@ -129,6 +131,22 @@ AWKWARD_SPEC = {
             + " that goes on well past any line length a formatter would accept" * 3,
         },
         "score": {"type": "float", "default": 0.5},
+        "holdings_of_the_customer_with_a_long_name": {
+            "type": "list",
+            "items": {
+                "type": "object",
+                "description": 'One holding, "quoted" \\ and long' * 5,
+                "fields": {
+                    "instrument_symbol_with_a_rather_long_name": {
+                        "type": "str",
+                        "enum": ["first_long_enum_value_here", "second_long_enum_value_here"],
+                    },
+                    "quantity_held": {"type": "float", "minimum": 0, "maximum": 1e9},
+                    "lots": {"type": "list", "items": {"type": "int", "enum": [1, 10, 100]}},
+                    "owner": {"type": "object", "fields": {"name": {"type": "str"}}},
+                },
+            },
+        },
     },
     "agents": {
         "classification_and_enrichment_agent_number_one": {
@@ -179,3 +197,14 @@ def test_awkward_spec_without_api_renders_ruff_clean_and_runs(tmp_path, environm
     for example in sorted((project / "examples").glob("*.json")):
         done = _run_example(environments("bedrock"), "awkward", example, project, env)
         assert json.loads(done.stdout)["status"] == "completed", done.stderr
+
+
+@pytest.mark.xdist_group("matrix")
+def test_reserved_module_names_cover_the_installed_environments(environments):
+    """extensions/installed_modules.txt lists what the generated projects install."""
+    for provider in ("bedrock", "openai"):
+        missing = installed_in(environments(provider), "agents_app") - top_level_modules()
+        assert not missing, (
+            f"refresh extensions/installed_modules.txt (uv run python -m extensions.reserved): "
+            f"{sorted(missing)}"
+        )

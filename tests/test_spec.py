@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from extensions.spec import Agent, InputField, Rule, Step, parse_steps
+from extensions.spec import Agent, InputField, Rule, Step, input_value_problem, parse_steps
 from extensions.validation import (
     Project,
     SpecError,
@@ -275,6 +275,224 @@ def test_input_values_of_the_declared_type():
 )
 def test_bad_input_names(name, fragment):
     assert_problem(answers(inputs={**SPEC["inputs"], name: "str"}), f"input {name!r}", fragment)
+
+
+# ---------------------------------------------------------------------------------------------
+# Nested inputs
+
+PORTFOLIO = {
+    "type": "list",
+    "required": True,
+    "items": {
+        "type": "object",
+        "fields": {
+            "account_name": {"type": "str", "required": True},
+            "cash_balance": {"type": "float", "default": 0, "minimum": 0},
+            "positions": {
+                "type": "list",
+                "items": {
+                    "type": "object",
+                    "fields": {"symbol": "str", "quantity": {"type": "float", "minimum": 0}},
+                },
+            },
+        },
+    },
+    "example": [{"account_name": "401k", "positions": [{"symbol": "SPY", "quantity": 10}]}],
+}
+
+
+def test_nested_inputs_load_with_shorthand():
+    project = load_project(answers(inputs={**SPEC["inputs"], "accounts": PORTFOLIO}))
+    account = project.inputs["accounts"].items
+    assert account.type == "object"
+    position = account.fields["positions"].items
+    assert position.fields["symbol"] == InputField(type="str")
+    assert position.fields["quantity"].minimum == 0
+
+
+def nested(**changes: Any) -> dict[str, Any]:
+    """PORTFOLIO with the account object's declaration changed."""
+    spec = copy.deepcopy(PORTFOLIO)
+    spec["items"].update(changes)
+    return spec
+
+
+@pytest.mark.parametrize(
+    ("field", "fragment"),
+    [
+        ({"type": "object"}, "an object input needs fields"),
+        ({"type": "object", "fields": {}}, "an object input needs fields"),
+        ({"type": "str", "fields": {"a": "str"}}, "fields apply to object inputs, not str"),
+        ({"type": "dict", "items": "str"}, "items applies to list inputs, not dict"),
+        ({"type": "list", "items": {"type": "str", "required": True}}, "items: required"),
+        ({"type": "list", "items": {"type": "int", "default": 1}}, "do not apply to list items"),
+        (
+            {"type": "object", "fields": {"a": "str"}, "enum": [{}]},
+            "enum is for str, int, float and bool inputs, not object",
+        ),
+        ({"type": "str", "minimum": 1}, "minimum and maximum apply to int and float, not str"),
+        ({"type": "int", "minimum": 2, "maximum": 1}, "minimum 2.0 is above maximum 1.0"),
+        ({"type": "int", "default": 0, "minimum": 1}, "default 0 is below the minimum 1"),
+        ({"type": "float", "example": 11, "maximum": 10}, "example 11 is above the maximum 10"),
+        ({"type": "object", "fields": {"Bad": "str"}}, "field name 'Bad' must match"),
+        ({"type": "object", "fields": {"class": "str"}}, "field name 'class' is a Python keyword"),
+        ({"type": "object", "fields": {"json": "str"}}, "attribute of pydantic's BaseModel"),
+        ({"type": "object", "fields": {"a": "decimal"}}, "input 'x' fields.a.type"),
+        ({"type": "list", "items": {"type": "list", "items": "date"}}, "items.items.type"),
+        (
+            nested(fields={"a": "str"}, example={"a": 1}),
+            "input 'x' items: example.a: 1 is not of type str",
+        ),
+        (
+            {**PORTFOLIO, "example": [{"account_name": "a", "positions": [{"quantity": "2"}]}]},
+            "example[0].positions[0].quantity: '2' is not of type float",
+        ),
+        (
+            {**PORTFOLIO, "example": [{"account_name": "a", "cash_balance": -1}]},
+            "example[0].cash_balance: -1 is below the minimum 0",
+        ),
+        ({**PORTFOLIO, "example": [{"positions": []}]}, "example[0].account_name: missing"),
+        (
+            {**PORTFOLIO, "example": [{"account_name": "a", "owner": "b"}]},
+            "example[0]: unknown field 'owner'",
+        ),
+        ({**PORTFOLIO, "default": [{}]}, "default[0].account_name: missing required field"),
+    ],
+)
+def test_bad_nested_inputs(field, fragment):
+    assert_problem(answers(inputs={**SPEC["inputs"], "x": field}), fragment)
+
+
+def test_conditions_read_declared_nested_fields_only():
+    data = answers(inputs={**SPEC["inputs"], "accounts": PORTFOLIO})
+    rule = data["orchestration"]["selection_rules"][0]
+    rule["condition"] = "input.accounts[0].positions[0].quantity > 0"
+    load_project(data)
+    rule["condition"] = "input.accounts[0].positions[0].qty > 0"
+    assert_problem(
+        data,
+        "rule 'main' condition: column 32: input.accounts[0].positions[0].qty: 'qty' is not a "
+        "field of input.accounts[0].positions[0] (fields: quantity, symbol)",
+    )
+
+
+# Nested declarations, and values made from them: a valid value has no problem, and a value with
+# one leaf of the wrong type has exactly one, naming that leaf's path.
+scalar_types = st.sampled_from(["str", "int", "float", "bool"])
+field_names = st.sampled_from(["a", "b", "name", "qty", "positions", "tags"])
+declarations = st.recursive(
+    scalar_types.map(lambda kind: {"type": kind}),
+    lambda children: (
+        st.builds(lambda items: {"type": "list", "items": items}, children)
+        | st.builds(
+            lambda fields: {"type": "object", "fields": fields},
+            st.dictionaries(field_names, children, min_size=1, max_size=3),
+        )
+    ),
+    max_leaves=8,
+)
+LEAVES = {"str": st.text(max_size=3), "int": st.integers(), "float": st.floats(-1e6, 1e6)}
+WRONG = {"str": 1, "int": "1", "float": "1.5", "bool": 0}
+
+
+@st.composite
+def values_of(draw: Any, field: InputField) -> Any:
+    if field.type == "bool":
+        return draw(st.booleans())
+    if field.type in LEAVES:
+        return draw(LEAVES[field.type])
+    if field.type == "list":
+        return [draw(values_of(field.items)) for _ in range(draw(st.integers(0, 3)))]
+    return {name: draw(values_of(nested)) for name, nested in field.fields.items()}
+
+
+def leaves(field: InputField, value: Any, path: str = "") -> list[tuple[str, str, list]]:
+    """(path, type, keys) of every scalar leaf of a value."""
+    if field.type == "list":
+        return [
+            leaf
+            for index, item in enumerate(value)
+            for leaf in leaves(field.items, item, f"{path}[{index}]")
+        ]
+    if field.type == "object":
+        return [
+            leaf
+            for name, nested in field.fields.items()
+            for leaf in leaves(nested, value[name], f"{path}.{name}")
+        ]
+    return [(path, field.type, [])]
+
+
+def replace_leaf(value: Any, path: str, new: Any) -> Any:
+    tokens = path.replace("[", ".[").split(".")[1:]
+    if not tokens:
+        return new
+    value = copy.deepcopy(value)
+    container, last = value, None
+    for token in tokens:
+        key = int(token[1:-1]) if token.startswith("[") else token
+        if last is not None:
+            container = container[last]
+        last = key
+    container[last] = new
+    return value
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_nested_values_are_checked_at_every_path(data):
+    field = InputField.model_validate(data.draw(declarations))
+    value = data.draw(values_of(field))
+    assert input_value_problem(field, value, "example") is None
+    found = leaves(field, value)
+    if not found:
+        return
+    path, kind, _ = data.draw(st.sampled_from(found))
+    problem = input_value_problem(field, replace_leaf(value, path, WRONG[kind]), "example")
+    expected = f"example{path}: " if path else "example "
+    assert problem == f"{expected}{WRONG[kind]!r} is not of type {kind}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Preset code
+
+
+def test_an_agent_may_start_from_preset_code():
+    data = with_agent(
+        "writer",
+        {"code": "finance/reporter", "capabilities": {"output_schema": "ReportNarrative"}},
+    )
+    data["agents"]["writer"]["capabilities"]["tools"] = ["get_market_insights"]
+    assert load_project(data).workers["writer"].code == "finance/reporter"
+
+
+@pytest.mark.parametrize(
+    ("spec", "fragment"),
+    [
+        ({"code": "finance"}, "code 'finance' must be <preset>/<agent>"),
+        ({"code": "../etc/passwd"}, "must be <preset>/<agent>"),
+        ({"code": "finance/nope"}, "code 'finance/nope' does not exist (available: finance/"),
+        ({"code": "nope/tagger"}, "code 'nope/tagger' does not exist"),
+        (
+            {"code": "finance/tagger", "capabilities": {"output_schema": "Other"}},
+            "defines no output schema 'Other' (set capabilities.output_schema to one of: "
+            "InstrumentClassification)",
+        ),
+        (
+            {"code": "finance/reporter", "capabilities": {"tools": ["x"], "output_schema": "X"}},
+            "has no tool 'x' (its tools: get_market_insights)",
+        ),
+        ({"code": "finance/charter"}, "defines no output schema 'WriterOutput'"),
+        ({"type": "orchestrator", "code": "finance/tagger"}, "code applies to workers"),
+    ],
+)
+def test_bad_preset_code(spec, fragment):
+    assert_problem(with_agent("writer", spec), "agent 'writer'", fragment)
+
+
+def test_code_without_structured_output_needs_no_schema():
+    spec = {"code": "finance/charter", "capabilities": {"structured_output": False}}
+    assert load_project(with_agent("writer", spec)).workers["writer"].code == "finance/charter"
 
 
 def test_inputs_must_be_a_mapping():
@@ -680,6 +898,8 @@ garbage = st.recursive(
             "results.cleaner.rows > 0",
             "str",
             "int",
+            "object",
+            "list",
             "required",
             "invoke_cleaner",
             "",
@@ -713,6 +933,9 @@ garbage = st.recursive(
                     "selection_rules",
                     "enum",
                     "default",
+                    "fields",
+                    "items",
+                    "minimum",
                     "cleaner",
                     "kind",
                     "steps",

@@ -18,7 +18,14 @@ from ruamel.yaml.comments import CommentedBase, CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
-from regen import PROJECT, SPEC_FILE, RegenError, require_clean
+from regen import (
+    LOCK_FILE,
+    PROJECT,
+    SPEC_FILE,
+    RegenError,
+    check_template_source,
+    require_clean,
+)
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -255,7 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     path = PROJECT / SPEC_FILE
     io = yaml_io()
     try:
-        require_clean(allowed=(SPEC_FILE,))
+        check_template_source()
+        require_clean(allowed=(SPEC_FILE, LOCK_FILE))
         spec = io.load(path.read_text())
         done = (add if args.command == "add" else remove)(spec, args)
     except RegenError as error:

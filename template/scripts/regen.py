@@ -5,18 +5,25 @@ Makefile). It runs `copier update` with agents.yaml's sections as the answers, t
 you what needs your attention: conflicts to resolve, and files of yours left in the
 folders of agents that agents.yaml no longer defines.
 
-Copier merges into a clean git tree only. agents.yaml alone may have uncommitted changes:
-it is set aside while Copier runs and put back afterwards, so the spec change and the code
-it generates can be reviewed and committed together.
+Copier merges into a clean git tree only. agents.yaml and uv.lock alone may have
+uncommitted changes: they are set aside while Copier runs and put back afterwards, so the spec
+change and the code it generates can be reviewed and committed together, and a uv.lock that
+`make install` wrote after the first commit does not stand in the way.
+
+agents.yaml decides the answers that its `project`, `infrastructure` and `llm` blocks hold
+(the database, the model...): editing `infrastructure.database.provider` switches the store.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
@@ -27,7 +34,24 @@ ANSWERS_FILE = ".copier-answers.yml"
 # The sections of agents.yaml that are Copier answers (project, infrastructure and llm are
 # the original plan's blocks; they are null in a spec that does not use them).
 SPEC_KEYS = ("project", "infrastructure", "llm", "inputs", "agents", "orchestration")
+# The answers those blocks hold: (answer, block, path in the block), as in the template's
+# extensions/blocks.py. agents.yaml's value, when present, is passed as the answer.
+PLAN_ANSWERS = (
+    ("project_name", "project", ("name",)),
+    ("description", "project", ("description",)),
+    ("aws_region", "project", ("region",)),
+    ("database", "infrastructure", ("database", "provider")),
+    ("llm_provider", "llm", ("provider",)),
+    ("llm_model", "llm", ("model",)),
+    ("llm_fallback_model", "llm", ("fallback_model",)),
+)
+LOCK_FILE = "uv.lock"
 UNMERGED = {"DD", "AU", "UD", "UA", "DU", "AA", "UU"}
+# The bounds the template puts on a spec (its extensions/bounds.py), checked here first so
+# that an oversized, too deeply nested or alias-bombed agents.yaml is refused in seconds.
+MAX_BYTES = 256 * 1024
+MAX_DEPTH = 32
+MAX_VALUES = 50_000
 
 
 class RegenError(Exception):
@@ -76,12 +100,62 @@ def require_clean(allowed: tuple[str, ...] = ()) -> dict[str, str]:
     return changed
 
 
+class BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, stopped at MAX_DEPTH before Python's recursion limit."""
+
+    depth = 0
+
+    def compose_node(self, parent, index):
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise RegenError(f"{SPEC_FILE} is nested more than {MAX_DEPTH} levels deep")
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def flatten_mapping(self, node):
+        super().flatten_mapping(node)
+        if len(node.value) > MAX_VALUES:
+            raise RegenError(f"{SPEC_FILE}: its merge keys (<<) expand too much")
+
+
+def count_values(data: object) -> int:
+    """Values in ``data`` with its aliases expanded, counted up to MAX_VALUES + 1."""
+    count, stack = 0, [data]
+    while stack and count <= MAX_VALUES:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count
+
+
+def load_spec(text: str) -> object:
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise RegenError(f"{SPEC_FILE} is larger than {MAX_BYTES} bytes")
+    loader = BoundedLoader(text)
+    try:
+        data = loader.get_single_data()
+    except RecursionError:  # merge keys (<<) chained too deep
+        raise RegenError(f"{SPEC_FILE} nests its merge keys (<<) too deep") from None
+    finally:
+        loader.dispose()
+    if count_values(data) > MAX_VALUES:
+        raise RegenError(
+            f"{SPEC_FILE} holds more than {MAX_VALUES} values once its aliases are expanded"
+        )
+    return data
+
+
 def spec_answers(text: str) -> dict[str, object]:
     """The Copier answers that agents.yaml holds: every spec section, null when absent."""
     try:
-        spec = yaml.safe_load(text)
+        spec = load_spec(text)
     except yaml.YAMLError as error:
-        raise RegenError(f"{SPEC_FILE} is not valid YAML: {error}") from None
+        raise RegenError(f"{SPEC_FILE} is not valid YAML: {' '.join(str(error).split())}") from None
     if spec is None:
         spec = {}
     if not isinstance(spec, dict):
@@ -91,7 +165,51 @@ def spec_answers(text: str) -> dict[str, object]:
         raise RegenError(
             f"{SPEC_FILE} has unknown sections {unknown}; it holds {', '.join(SPEC_KEYS)}"
         )
-    return {key: spec.get(key) for key in SPEC_KEYS}
+    answers = {key: spec.get(key) for key in SPEC_KEYS}
+    for answer, block, path in PLAN_ANSWERS:
+        value = spec.get(block)
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if value not in (None, ""):
+            answers[answer] = value
+    return answers
+
+
+def check_template_source() -> None:
+    """Copier finds the template at the recorded _src_path: a relative one cannot work here."""
+    answers = yaml.safe_load((PROJECT / ANSWERS_FILE).read_text()) or {}
+    source = str(answers.get("_src_path", ""))
+    remote = re.match(r"^[\w.+-]+:", source) or "@" in source.split("/")[0]
+    if source and not remote and not source.startswith("~") and not Path(source).is_absolute():
+        raise RegenError(
+            f"{ANSWERS_FILE} records the template at the relative path {source!r}, which "
+            "Copier would look for from this project: set _src_path to the template's absolute "
+            "path or URL (e.g. gh:OWNER/copier-aws-agents), commit, and run the command again"
+        )
+
+
+@contextmanager
+def set_aside(changed: dict[str, str]) -> Iterator[None]:
+    """Show Copier agents.yaml and uv.lock as committed, then put the user's versions back."""
+    kept: dict[str, bytes] = {}
+    for name in (SPEC_FILE, LOCK_FILE):
+        status = changed.get(name)
+        if status is None:
+            continue
+        # A modified file, or a lock that `make install` wrote after the first commit.
+        if not ("M" in status or (status == "??" and name == LOCK_FILE)):
+            raise RegenError(f"commit {name} first (git status: {status})")
+        path = PROJECT / name
+        kept[name] = path.read_bytes()
+        if status == "??":
+            path.unlink()
+        else:
+            git("checkout", "HEAD", "--", name)
+    try:
+        yield
+    finally:
+        for name, content in kept.items():
+            (PROJECT / name).write_bytes(content)
 
 
 def recorded_agents() -> list[str]:
@@ -114,28 +232,25 @@ def run_copier(answers: dict[str, object], update: bool, copier_args: list[str])
 def regenerate(update: bool, copier_args: list[str]) -> int:
     if not (PROJECT / ANSWERS_FILE).is_file():
         raise RegenError(f"{ANSWERS_FILE} is missing: this project was not made by Copier")
-    changed = require_clean(allowed=(SPEC_FILE,))
+    check_template_source()
+    changed = require_clean(allowed=(SPEC_FILE, LOCK_FILE))
     spec_path = PROJECT / SPEC_FILE
     if not spec_path.is_file():
         raise RegenError(f"{SPEC_FILE} is missing (git checkout {SPEC_FILE} restores it)")
-    spec_text = spec_path.read_text()
-    answers = spec_answers(spec_text)
+    answers = spec_answers(spec_path.read_text())
     before = recorded_agents()
 
-    set_aside = SPEC_FILE in changed
-    if set_aside:
-        if "M" not in changed[SPEC_FILE]:
-            raise RegenError(f"commit {SPEC_FILE} first (git status: {changed[SPEC_FILE]})")
-        git("checkout", "HEAD", "--", SPEC_FILE)
-    try:
+    with set_aside(changed):
         returncode = run_copier(answers, update, copier_args)
-    finally:
-        if set_aside:
-            spec_path.write_text(spec_text)
     if returncode != 0:
-        if set_aside:
+        if SPEC_FILE in changed:
             print(f"{SPEC_FILE} keeps your changes: fix them and run the command again")
         return returncode
+    if LOCK_FILE in changed:
+        print(
+            f"{LOCK_FILE} is not committed: `make test` brings it up to date with "
+            "pyproject.toml; commit it with the rest (it pins what `make package` deploys)"
+        )
 
     after = recorded_agents()
     report(

@@ -13,6 +13,7 @@ locals {
     LLM_PROVIDER       = var.llm.provider
     LLM_MODEL          = var.llm.model
     LLM_FALLBACK_MODEL = var.llm.fallback_model
+    LLM_REGION         = var.llm.region
     JOB_QUEUE_URL      = module.orchestrator.queue_url
   })
 
@@ -35,14 +36,15 @@ locals {
         actions = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
         resources = concat(function.bedrock.foundation_models, [
           for profile in function.bedrock.inference_profiles :
-          "arn:${data.aws_partition.current.partition}:bedrock:${var.aws_region}:${data.aws_caller_identity.current.account_id}:inference-profile/${profile}"
+          "arn:${data.aws_partition.current.partition}:bedrock:${var.llm.region}:${data.aws_caller_identity.current.account_id}:inference-profile/${profile}"
         ])
       }],
-      length(function.secrets) == 0 && !function.llm_api_key && length(local.tracing_secret_arns) == 0 ? [] : [{
+      length(function.secrets) + length(function.external_apis) == 0 && !function.llm_api_key && length(local.tracing_secret_arns) == 0 ? [] : [{
         sid     = "ReadSecrets"
         actions = ["secretsmanager:GetSecretValue"]
         resources = concat(
           [for secret in function.secrets : aws_secretsmanager_secret.agent[secret].arn],
+          [for api in function.external_apis : aws_secretsmanager_secret.external_api[api].arn],
           function.llm_api_key ? local.llm_api_key_arns : [],
           local.tracing_secret_arns,
         )
@@ -50,15 +52,26 @@ locals {
     )
   }
 
-  # Environment of each function: the shared settings, its declared variables, and the ARNs
-  # (never the values) of its secrets, which the runtime reads from Secrets Manager.
+  # Environment of each function: the shared settings, its declared variables, the data bucket
+  # and external APIs it declares, and the ARNs (never the values) of its secrets, which the
+  # runtime reads from Secrets Manager.
   environments = {
     for name, function in local.functions : name => merge(
       local.runtime_environment,
       { for variable in function.environment : variable => lookup(var.agent_environment, variable, "") },
       { for secret in function.secrets : "${secret}_SECRET" => aws_secretsmanager_secret.agent[secret].arn },
       function.llm_api_key ? { LLM_API_KEY_SECRET = one(local.llm_api_key_arns) } : {},
+      function.storage == "none" ? {} : { DATA_BUCKET = one(aws_s3_bucket.data[*].id) },
+      merge([for api in function.external_apis : {
+        "${local.external_api_variables[api]}_URL"        = lookup(var.external_api_urls, api, "")
+        "${local.external_api_variables[api]}_KEY_SECRET" = aws_secretsmanager_secret.external_api[api].arn
+      }]...),
     )
+  }
+
+  # EXTERNAL_API_<NAME>: the start of an external API's settings (config.EXTERNAL_APIS).
+  external_api_variables = {
+    for api in keys(aws_secretsmanager_secret.external_api) : api => "EXTERNAL_API_${upper(replace(api, "-", "_"))}"
   }
 
   # What every function shares, the API's included (modules/function); each function's
@@ -99,4 +112,9 @@ module "orchestrator" {
   platform             = local.artifacts[var.orchestrator.name].platform
   max_receive_count    = var.max_receive_count
   max_concurrency      = var.orchestrator_max_concurrency
+
+  # The package is the handler path's first part, as scripts/package.py reads it.
+  dead_letter_handler          = "${split(".", var.orchestrator.handler)[0]}.orchestrator.dead_letters.handler"
+  dead_letter_environment      = module.store.environment
+  dead_letter_store_statements = module.store.job_update_statements
 }

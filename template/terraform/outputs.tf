@@ -8,6 +8,14 @@ output "dead_letter_queue_url" {
   value       = module.orchestrator.dead_letter_queue_url
 }
 
+output "dead_letter_consumer" {
+  description = "Function (and its role) that marks failed the job of each dead letter."
+  value = {
+    function_name = module.orchestrator.dead_letter_function_name
+    role_name     = module.orchestrator.dead_letter_role_name
+  }
+}
+
 output "client_environment" {
   description = "Environment of `make submit` and `make status`: how to reach this stage's store and queue."
   value = merge(module.store.environment, {
@@ -37,6 +45,7 @@ output "secret_arns" {
   value = merge(
     { for name, secret in aws_secretsmanager_secret.agent : name => secret.arn },
     { for secret in aws_secretsmanager_secret.llm_api_key : "llm-api-key" => secret.arn },
+    { for name, secret in aws_secretsmanager_secret.external_api : "external-api/${name}" => secret.arn },
   )
 }
 

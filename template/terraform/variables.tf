@@ -39,10 +39,29 @@ variable "agent_environment" {
   default     = {}
 }
 
-variable "deletion_protection" {
-  description = "Protect the job store from deletion (turn on for production stages)."
+variable "external_api_urls" {
+  description = "Base URL of each API of dependencies.external_apis in agents.yaml, by name."
+  type        = map(string)
+  default     = {}
+}
+
+variable "data_protection" {
+  description = <<-EOT
+    Protect this stage's data: deletion protection on the job store, a final snapshot of an
+    Aurora or RDS store when it is destroyed, and a 7-day recovery window for deleted secrets.
+    Opt out (false) only for a throwaway stage: docs/deploy.md says what destroy does.
+  EOT
   type        = bool
-  default     = false
+  default     = true
+}
+
+variable "deletion_protection" {
+  description = <<-EOT
+    Deletion protection of the job store; null follows data_protection. Apply once with false
+    before destroying a protected stage: its final snapshot is still taken.
+  EOT
+  type        = bool
+  default     = null
 }
 
 variable "aws_endpoint" {
@@ -74,25 +93,27 @@ variable "lambda_architecture" {
 }
 
 variable "llm" {
-  description = "Model provider, default model and fallback model."
+  description = "Model provider, default model, fallback model and the region of Bedrock calls."
   type = object({
     provider       = string
     model          = string
     fallback_model = string
+    region         = string
   })
 }
 
 variable "workers" {
   description = "The worker agents and what each one may access."
   type = map(object({
-    handler     = string
-    timeout     = number
-    memory      = number
-    database    = string
-    storage     = string
-    queue       = string
-    secrets     = list(string)
-    environment = list(string)
+    handler       = string
+    timeout       = number
+    memory        = number
+    database      = string
+    storage       = string
+    queue         = string
+    secrets       = list(string)
+    environment   = list(string)
+    external_apis = list(string)
     bedrock = object({
       inference_profiles = list(string)
       foundation_models  = list(string)
@@ -104,16 +125,17 @@ variable "workers" {
 variable "orchestrator" {
   description = "The orchestrator agent, the workers its plan may invoke, and what it may access."
   type = object({
-    name        = string
-    invokes     = list(string)
-    handler     = string
-    timeout     = number
-    memory      = number
-    database    = string
-    storage     = string
-    queue       = string
-    secrets     = list(string)
-    environment = list(string)
+    name          = string
+    invokes       = list(string)
+    handler       = string
+    timeout       = number
+    memory        = number
+    database      = string
+    storage       = string
+    queue         = string
+    secrets       = list(string)
+    environment   = list(string)
+    external_apis = list(string)
     bedrock = object({
       inference_profiles = list(string)
       foundation_models  = list(string)

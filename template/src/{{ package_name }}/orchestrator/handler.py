@@ -4,13 +4,13 @@ A record fails, so SQS delivers it again and, after its retries, to the dead-let
 when its body is not ``{"job_id": ...}`` naming a known job or when running the job raised;
 the other records of the batch are processed either way (partial batch failure reporting).
 A job that has finished, or that another invocation holds, is acknowledged without running
-an agent. A job handed over for lack of time is queued again for a fresh invocation.
+an agent, and so is one that another invocation took over while this one ran it. A job
+handed over for lack of time is queued again for a fresh invocation.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from typing import Any
 
@@ -26,24 +26,11 @@ from ..runtime.observability import configure_logging, log_context
 from ..runtime.queue import enqueue
 from ..runtime.settings import get_settings
 from ..runtime.stores import open_store
+from .messages import BadMessage, job_id_of
 from .run import execute_job
 
 configure_logging()
 logger = logging.getLogger(__name__)
-
-
-class BadMessage(ValueError):
-    """A record whose body is not {"job_id": "<id>"}."""
-
-
-def job_id_of(record: SQSRecord) -> str:
-    try:
-        job_id = json.loads(record.body)["job_id"]
-    except (json.JSONDecodeError, TypeError, KeyError) as error:
-        raise BadMessage(f"message {record.message_id} is not a job: {error!r}") from None
-    if not isinstance(job_id, str) or not job_id:
-        raise BadMessage(f"message {record.message_id} has no job id")
-    return job_id
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -59,11 +46,14 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             try:
                 job_id = job_id_of(record)
                 job = asyncio.run(execute_job(store, job_id, invoke, seconds_left=seconds_left))
+            except BadMessage as error:
+                logger.error(str(error))
+                raise
             except Exception:
                 logger.exception("record failed")
                 raise
             if job is None:
-                logger.info("job not claimed: finished, or held by another run")
+                logger.info("job not run here: finished, or held by another run")
             elif job.status == "running":  # handed over: a fresh invocation continues it
                 enqueue(job_id)
 

@@ -5,20 +5,44 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from .. import config, gate
 from ..inputs import check_input
 from .records import Job
 from .store import JobStore
 
+# The most jobs one listing shows: `jobs --limit` on the command line, `limit` in the API.
+MAX_PAGE = 100
+
 
 def create_job(store: JobStore, raw_input: Any, *, user_id: str) -> Job:
-    """Check the input against agents.yaml and store a pending job (raises InvalidInput)."""
-    job = Job(id=str(uuid.uuid4()), user_id=user_id, input=check_input(raw_input))
+    """Pass the input through the gate, check it against agents.yaml and store a pending job.
+
+    Raises InvalidInput naming the field at fault; nothing is stored then.
+    """
+    if not gate.is_user_id(user_id):
+        raise gate.InvalidInput([("user_id", "must be 1 to 256 characters, no control character")])
+    gate.check_json(raw_input)
+    job_input = check_input(raw_input)
+    gate.check_size(job_input)  # with the defaults of agents.yaml filled in
+    job = Job(id=str(uuid.uuid4()), user_id=user_id, input=job_input)
     store.create_job(job)
     return job
 
 
+def output_key(agent: str) -> str:
+    """Where the job JSON files ``agent``'s output: its outputs.key in agents.yaml, or its name."""
+    worker = config.WORKERS.get(agent)
+    return worker.output_key if worker else agent
+
+
 def job_view(store: JobStore, job: Job) -> dict[str, Any]:
-    """The job's status, the steps that ran and every agent's result."""
+    """The job's status, the steps that ran, every agent's result, and the outputs by key.
+
+    ``results`` is keyed by agent name and each result names its output key; ``outputs`` maps
+    each output key to the output of an agent that succeeded (agents.yaml's outputs.key, e.g.
+    ``report_payload``, so a client reads ``outputs.report_payload``).
+    """
+    results = store.get_results(job.id)
     return {
         "job_id": job.id,
         "status": job.status,
@@ -26,12 +50,16 @@ def job_view(store: JobStore, job: Job) -> dict[str, Any]:
         "steps": job.steps,
         "results": {
             name: {
+                "key": output_key(name),
                 "status": result.status,
                 "output": result.output,
                 "error": result.error,
                 "attempts": result.attempts,
                 "duration_ms": result.duration_ms,
             }
-            for name, result in store.get_results(job.id).items()
+            for name, result in results.items()
+        },
+        "outputs": {
+            output_key(name): result.output for name, result in results.items() if result.ok
         },
     }

@@ -15,12 +15,15 @@ configure_logging()
 
 
 def worker_handler(agent: str):
-    """A Lambda handler for ``agent``: event {"job_id": ..., "attempt": n, "trace": {...}}
-    -> its result, traced as part of the job's trace (``trace`` is the orchestrator's
-    trace context).
+    """A Lambda handler for ``agent``: event {"job_id": ..., "attempt": n, "claim": c,
+    "trace": {...}} -> its result, traced as part of the job's trace (``trace`` is the
+    orchestrator's trace context).
 
-    The result is also upserted in the store; the orchestrator reads the returned copy.
-    The agent is built here, with the handler's module: during init.
+    The result is also upserted in the store, while the orchestrator's ``claim`` holds the
+    job (without a claim, always); the orchestrator reads the returned copy. When the claim
+    no longer holds the job, the agent does not run, or its result is not recorded: the
+    handler fails with LeaseLost.
+    The agent is built with the handler's module: during Lambda's init phase.
     """
     load_worker(agent)
 
@@ -37,6 +40,7 @@ def worker_handler(agent: str):
                     open_store(settings),
                     settings,
                     attempt=int(event.get("attempt", 1)),
+                    claim=event.get("claim"),
                 )
             )
         return {

@@ -61,33 +61,54 @@ def load_model_client(settings: Settings) -> None:
         _litellm_model()
 
 
+# LiteLLM routes a Bedrock model id may start with: bedrock/converse/<id> or converse/<id>.
+BEDROCK_ROUTES = ("converse", "invoke")
+
+
+def provider_route(name: str, provider: str) -> str:
+    """The id the provider's client takes, from a model id written bare or as provider/model.
+
+    OpenAI's client takes the bare id; LiteLLM takes provider/model. A model of another
+    provider is refused (agents.yaml is checked for this when the project is generated; this
+    covers LLM_MODEL and LLM_FALLBACK_MODEL set in the environment).
+    """
+    prefix, slash, rest = name.partition("/")
+    if slash and prefix == provider:
+        name = rest
+    elif slash and not (
+        provider == "bedrock" and (prefix in BEDROCK_ROUTES or prefix.startswith("arn:"))
+    ):
+        raise ValueError(f"model {name!r} names another provider than LLM_PROVIDER {provider!r}")
+    return name if provider == "openai" else f"{provider}/{name}"
+
+
 def provider_model(name: str, settings: Settings) -> Model:
-    """A live model for ``name`` on the configured provider."""
+    """A live model for ``name`` (bare or provider/model) on the configured provider."""
+    route = provider_route(name, settings.llm_provider)
     if settings.llm_provider == "openai":
         from agents import OpenAIChatCompletionsModel
         from openai import AsyncOpenAI
 
         client = AsyncOpenAI(api_key=_api_key(settings, "OPENAI_API_KEY"), max_retries=2)
-        return OpenAIChatCompletionsModel(model=name, openai_client=client)
+        return OpenAIChatCompletionsModel(model=route, openai_client=client)
 
     litellm_model = _litellm_model()
     if settings.llm_provider == "anthropic":
-        api_key = _api_key(settings, "ANTHROPIC_API_KEY")
-        return litellm_model(model=f"anthropic/{name}", api_key=api_key)
-    return litellm_model(model=f"bedrock/{name}")
+        return litellm_model(model=route, api_key=_api_key(settings, "ANTHROPIC_API_KEY"))
+    return litellm_model(model=route)
 
 
 def model_settings(settings: Settings) -> ModelSettings | None:
     """Provider arguments that every call needs (Bedrock's region, passed explicitly)."""
     if settings.llm_provider == "bedrock" and not settings.offline:
-        return ModelSettings(extra_args={"aws_region_name": settings.aws_region})
+        return ModelSettings(extra_args={"aws_region_name": settings.llm_region})
     return None
 
 
 def model_for(agent: str, override: str | None, settings: Settings) -> Model:
     """The model ``agent`` runs on: its override, else the project's default model."""
     if settings.offline:
-        return offline_model(agent, settings.offline_latency)
+        return offline_model(agent, settings.latency_of(agent))
     primary = provider_model(override or settings.default_model, settings)
     if settings.fallback_model:
         return FallbackModel(primary, provider_model(settings.fallback_model, settings))

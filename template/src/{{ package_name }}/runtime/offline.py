@@ -1,10 +1,11 @@
 """The offline model: deterministic, schema-valid answers without a provider or a key.
 
 Built on the Agents SDK's ``ScriptedModel``. Each agent answers with its scripted output
-(``use_outputs``) or with a sample built from its output schema, so a local run or a test
-goes through the same validation and storage as a real answer. A scripted
-``{"$error": "message"}`` makes the agent fail; ``"$fail_attempts": N`` fails only the
-first N attempts (to exercise retries).
+(``use_outputs``) or with a sample built from its output schema (the schema's first example
+where it gives one), so a local run or a test goes through the same validation and storage
+as a real answer. A scripted ``{"$error": "message"}`` makes the agent fail, whether or not
+it asks the model; ``"$fail_attempts": N`` fails only the first N attempts (to exercise
+retries).
 """
 
 from __future__ import annotations
@@ -31,8 +32,19 @@ def use_outputs(outputs: dict[str, dict[str, Any]]) -> None:
     _attempts.clear()
 
 
+def fail_if_scripted(agent: str) -> None:
+    """Raise the failure ``agent`` is scripted to report on this attempt, if any."""
+    scripted = _scripted.get(agent)
+    if scripted is not None and "$error" in scripted:
+        _attempts[agent] += 1
+        if _attempts[agent] <= scripted.get("$fail_attempts", float("inf")):
+            raise ScriptedFailure(scripted["$error"])
+
+
 def sample(schema: dict[str, Any], defs: dict[str, Any], name: str) -> Any:
     """A value that satisfies a (pydantic-generated) JSON schema."""
+    if schema.get("examples"):
+        return schema["examples"][0]
     if "$ref" in schema:
         return sample(defs[schema["$ref"].rsplit("/", 1)[-1]], defs, name)
     if "enum" in schema:
@@ -61,10 +73,7 @@ def sample(schema: dict[str, Any], defs: dict[str, Any], name: str) -> Any:
 def _answer(agent: str, call: ModelCall) -> ModelStep:
     scripted = _scripted.get(agent)
     if scripted is not None and "$error" in scripted:
-        _attempts[agent] += 1
-        if _attempts[agent] <= scripted.get("$fail_attempts", float("inf")):
-            return ModelStep.raise_error(ScriptedFailure(scripted["$error"]))
-        scripted = None
+        scripted = None  # its failures were raised before the agent ran (fail_if_scripted)
     if scripted is None:
         if call.output_schema is None or call.output_schema.is_plain_text():
             return ModelStep(output=[assistant_message(f"offline answer from {agent}")])

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
 
 from .. import config
+from .secrets import env_or_secret
 
 # Environment names that mean "credentials for the configured provider are available".
 CREDENTIAL_VARIABLES = {
@@ -16,6 +19,10 @@ CREDENTIAL_VARIABLES = {
 }
 
 
+class InvalidSetting(ValueError):
+    """An environment variable set to a value the project cannot use."""
+
+
 @dataclass(frozen=True)
 class Settings:
     store: str
@@ -23,15 +30,43 @@ class Settings:
     model_mode: str
     aws_region: str
     llm_provider: str
+    # Region of the Bedrock calls: llm.region in agents.yaml, else the project's region.
+    llm_region: str
     default_model: str
     fallback_model: str
     llm_api_key_secret: str
+    # Seconds the offline model waits before answering: every agent's, and some agents' own.
     offline_latency: float
     openai_tracing: bool
+    offline_latency_of_agent: Mapping[str, float] = field(default_factory=dict, hash=False)
 
     @property
     def offline(self) -> bool:
         return self.model_mode == "offline"
+
+    def latency_of(self, agent: str) -> float:
+        return self.offline_latency_of_agent.get(agent, self.offline_latency)
+
+
+def offline_latencies(text: str) -> tuple[float, dict[str, float]]:
+    """OFFLINE_LATENCY_SECONDS: seconds for every agent ("1.5"), for some ("writer=3"), or both
+    ("0.2,writer=3"), to see a slow agent's effect on a run without a live model."""
+    every, of_agent = 0.0, {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        agent, _, seconds = item.rpartition("=")
+        try:
+            value = float(seconds)
+        except ValueError:
+            value = math.nan
+        if not 0 <= value <= 3600:
+            raise InvalidSetting(
+                f"OFFLINE_LATENCY_SECONDS: {item!r} is not seconds from 0 to 3600, or AGENT=seconds"
+            )
+        if agent:
+            of_agent[agent.strip()] = value
+        else:
+            every = value
+    return every, of_agent
 
 
 def _default_model_mode(provider: str) -> str:
@@ -44,16 +79,60 @@ def get_settings() -> Settings:
     provider = os.environ.get("LLM_PROVIDER", config.LLM_PROVIDER)
     model_mode = os.environ.get("MODEL_MODE") or _default_model_mode(provider)
     if model_mode not in ("offline", "live"):
-        raise ValueError(f"MODEL_MODE must be offline or live, not {model_mode!r}")
+        raise InvalidSetting(f"MODEL_MODE must be offline or live, not {model_mode!r}")
+    latency, latency_of_agent = offline_latencies(os.environ.get("OFFLINE_LATENCY_SECONDS", ""))
     return Settings(
         store=os.environ.get("JOB_STORE", "sqlite"),
         sqlite_path=os.environ.get("SQLITE_PATH", ".local/jobs.db"),
         model_mode=model_mode,
         aws_region=os.environ.get("AWS_REGION", config.AWS_REGION),
         llm_provider=provider,
+        llm_region=os.environ.get("LLM_REGION", config.LLM_REGION),
         default_model=os.environ.get("LLM_MODEL", config.DEFAULT_MODEL),
         fallback_model=os.environ.get("LLM_FALLBACK_MODEL", config.FALLBACK_MODEL),
         llm_api_key_secret=os.environ.get("LLM_API_KEY_SECRET", ""),
-        offline_latency=float(os.environ.get("OFFLINE_LATENCY_SECONDS", "0")),
+        offline_latency=latency,
         openai_tracing=os.environ.get("OPENAI_TRACING", "") == "1",
+        offline_latency_of_agent=latency_of_agent,
     )
+
+
+class ExternalApiNotConfigured(LookupError):
+    """An external API that agents.yaml does not declare, or whose settings are not set."""
+
+
+@dataclass(frozen=True)
+class ExternalApi:
+    """An API from `dependencies.external_apis` in agents.yaml: where it is and its key."""
+
+    name: str
+    base_url: str
+    key: str
+
+
+def external_api(name: str) -> ExternalApi:
+    """The base URL and key of external API ``name``, for tools that call it.
+
+    The base URL is the environment variable <START>_URL (config.EXTERNAL_APIS gives the
+    start, e.g. EXTERNAL_API_POLYGON). The key is <START>_KEY when set (local runs), else the
+    Secrets Manager secret that <START>_KEY_SECRET names, read once per container. In AWS only
+    the functions of the agents that declare the API get these settings.
+    """
+    variable = config.EXTERNAL_APIS.get(name)
+    if variable is None:
+        declared = ", ".join(config.EXTERNAL_APIS) or "none"
+        raise ExternalApiNotConfigured(
+            f"external API {name!r} is not in agents.yaml (declared: {declared})"
+        )
+    base_url = os.environ.get(f"{variable}_URL")
+    key = env_or_secret(f"{variable}_KEY")
+    missing = []
+    if not base_url:
+        missing.append(f"{variable}_URL")
+    if key is None:
+        missing.append(f"{variable}_KEY")
+    if missing:
+        raise ExternalApiNotConfigured(
+            f"external API {name!r}: set {' and '.join(missing)} (docs/deploy.md, External APIs)"
+        )
+    return ExternalApi(name=name, base_url=base_url, key=key)

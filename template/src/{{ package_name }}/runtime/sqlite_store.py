@@ -137,16 +137,18 @@ class SqliteStore:
         params.append(limit)
         return [_job(row) for row in self._connection().execute(sql, params)]
 
-    def claim_job(self, job_id: str, *, lease_until: datetime, now: datetime) -> Job | None:
+    def claim_job(
+        self, job_id: str, *, lease_until: datetime, now: datetime, take_over: bool = False
+    ) -> Job | None:
         db = self._connection()
         db.execute("BEGIN IMMEDIATE")
         try:
             changed = db.execute(
                 "UPDATE jobs SET status = 'running', attempt = attempt + 1, lease_until = ?,"
                 " started_at = COALESCE(started_at, ?), updated_at = ?"
-                " WHERE id = ? AND (status = 'pending'"
-                " OR (status = 'running' AND (lease_until IS NULL OR lease_until < ?)))",
-                (_time(lease_until), _time(now), _time(now), job_id, _time(now)),
+                " WHERE id = ? AND (status = 'pending' OR (status = 'running'"
+                " AND (? OR lease_until IS NULL OR lease_until < ?)))",
+                (_time(lease_until), _time(now), _time(now), job_id, take_over, _time(now)),
             ).rowcount
             row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
             db.execute("COMMIT")
@@ -163,26 +165,32 @@ class SqliteStore:
         )
         return cursor.rowcount == 1
 
-    def save_steps(self, job_id: str, *, attempt: int, steps: list[dict]) -> None:
-        self._connection().execute(
-            "UPDATE jobs SET steps = ?, updated_at = ? WHERE id = ? AND attempt = ?",
+    def save_steps(self, job_id: str, *, attempt: int, steps: list[dict]) -> bool:
+        cursor = self._connection().execute(
+            "UPDATE jobs SET steps = ?, updated_at = ?"
+            " WHERE id = ? AND attempt = ? AND status = 'running'",
             (json.dumps(steps), _time(utcnow()), job_id, attempt),
         )
+        return cursor.rowcount == 1
 
     def finish_job(
         self, job_id: str, *, attempt: int, status: JobStatus, error: str | None
-    ) -> None:
+    ) -> bool:
         now = _time(utcnow())
-        self._connection().execute(
+        cursor = self._connection().execute(
             "UPDATE jobs SET status = ?, error = ?, lease_until = NULL, completed_at = ?,"
-            " updated_at = ? WHERE id = ? AND attempt = ?",
+            " updated_at = ? WHERE id = ? AND attempt = ? AND status = 'running'",
             (status, error, now, now, job_id, attempt),
         )
+        return cursor.rowcount == 1
 
-    def put_result(self, result: AgentResult) -> None:
-        self._connection().execute(
+    def put_result(self, result: AgentResult, *, claim: int | None = None) -> bool:
+        # One statement: SQLite takes the write lock before it checks the claim.
+        cursor = self._connection().execute(
             "INSERT INTO agent_results (job_id, agent, status, output, error, duration_ms,"
-            " attempts, tokens, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " attempts, tokens, created_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?"
+            " WHERE ? IS NULL OR EXISTS (SELECT 1 FROM jobs"
+            " WHERE id = ? AND attempt = ? AND status = 'running')"
             " ON CONFLICT (job_id, agent) DO UPDATE SET status = excluded.status,"
             " output = excluded.output, error = excluded.error,"
             " duration_ms = excluded.duration_ms, attempts = excluded.attempts,"
@@ -197,8 +205,12 @@ class SqliteStore:
                 result.attempts,
                 result.tokens,
                 _time(result.created_at),
+                claim,
+                result.job_id,
+                claim,
             ),
         )
+        return cursor.rowcount == 1
 
     def get_results(self, job_id: str) -> dict[str, AgentResult]:
         rows = self._connection().execute(

@@ -4,9 +4,16 @@
 ``run.prev_step()``, then calls ``run.sequential()`` / ``run.parallel()`` for its steps.
 This module decides what actually runs:
 
-- An agent that already has a successful result in this job (``completed``, or earlier
-  in this plan) is skipped: its output is reused, never recomputed.
-- An agent that failed may be attempted again if the plan names it again later.
+- An agent that succeeded earlier in this plan is skipped: its output is reused, never
+  recomputed.
+- ``earlier`` holds the outcomes that interrupted runs of this job recorded (successes, and
+  failures whose attempts were used up). They are replayed: where the plan names such an
+  agent, its recorded outcome is taken instead of running it, and conditions see it from
+  that point on, as they did in the interrupted run. So a resumed run takes the same path
+  and runs none of these agents again (a failed one is not attempted again either).
+- An agent of ``unlisted`` (its outcome was recorded by a run that died before saving its
+  steps) is listed in the step where the plan first reaches it, as if it ran there.
+- An agent that failed in this run may be attempted again if the plan names it again later.
   ``failed`` and ``failed_optional`` list the agents whose latest attempt failed, in the
   order of those failures.
 - A failed optional agent never stops anything. When a required agent fails and
@@ -16,6 +23,7 @@ This module decides what actually runs:
   step most recently reached, even when all of its agents were skipped (their existing
   outputs are read); a failed agent has no output.
 - An agent named twice in one step runs once.
+- ``selected`` tells whether the plan named any agent at all (a rule fired, or an ``else``).
 
 Two optional hooks let the caller follow and bound a run: ``before_agents(agents)`` is
 called before each agent call of a sequential step and before a parallel step starts, with
@@ -26,7 +34,7 @@ steps can be saved as they happen.
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,7 +78,8 @@ class PlanRun:
         job_input: dict[str, Any],
         *,
         execute: Callable[[str], Awaitable[AgentOutcome]],
-        completed: Mapping[str, dict[str, Any]] | None = None,
+        earlier: Mapping[str, AgentOutcome] | None = None,
+        unlisted: Collection[str] = (),
         optional: frozenset[str] = frozenset(),
         stop_on_failure: bool = True,
         before_agents: Callable[[list[str]], None] | None = None,
@@ -78,7 +87,9 @@ class PlanRun:
     ) -> None:
         self._input = job_input
         self._execute = execute
-        self._outputs: dict[str, dict[str, Any]] = dict(completed or {})
+        self._outputs: dict[str, dict[str, Any]] = {}
+        self._earlier = dict(earlier or {})
+        self._unlisted = set(unlisted)
         self._optional = optional
         self._stop_on_failure = stop_on_failure
         self._before_agents = before_agents
@@ -88,6 +99,7 @@ class PlanRun:
         self.failed: list[str] = []
         self.failed_optional: list[str] = []
         self.stopped = False
+        self.selected = False
 
     def input(self, *path: str | int) -> Any:
         """A value of the job's input, or MISSING."""
@@ -113,15 +125,22 @@ class PlanRun:
     async def sequential(self, rule: str, agents: list[str]) -> None:
         """Run agents one after another."""
         names = list(dict.fromkeys(agents))
+        self.selected = self.selected or bool(names)
         step: dict[str, Any] | None = None
         stop = False
         for agent in names:
             if agent in self._outputs:
                 continue
-            if self._before_agents:
-                self._before_agents([agent])
-            ok = self._record(agent, await self._execute(agent))
-            step = self._add_to_step(step, rule, False, [agent])
+            outcome = self._earlier.get(agent)  # replayed, or None: run it
+            listed = outcome is None or agent in self._unlisted
+            self._unlisted.discard(agent)
+            if outcome is None:
+                if self._before_agents:
+                    self._before_agents([agent])
+                outcome = await self._execute(agent)
+            ok = self._record(agent, outcome)
+            if listed:
+                step = self._add_to_step(step, rule, False, [agent])
             if not ok:
                 stop = True
                 break
@@ -130,20 +149,27 @@ class PlanRun:
     async def parallel(self, rule: str, agents: list[str]) -> None:
         """Run agents concurrently; all of them are awaited, even after a failure."""
         names = list(dict.fromkeys(agents))
-        ran = [agent for agent in names if agent not in self._outputs]
+        self.selected = self.selected or bool(names)
+        pending = [agent for agent in names if agent not in self._outputs]
+        outcomes = {agent: self._earlier.get(agent) for agent in pending}
+        ran = [agent for agent, outcome in outcomes.items() if outcome is None]
         if ran and self._before_agents:
             self._before_agents(ran)
-        outcomes = await asyncio.gather(
+        executed = await asyncio.gather(
             *(self._execute(agent) for agent in ran), return_exceptions=True
         )
-        stop = False
-        for agent, outcome in zip(ran, outcomes, strict=True):
+        for outcome in executed:
             if isinstance(outcome, BaseException):
                 raise outcome
+        outcomes.update(zip(ran, executed, strict=True))
+        listed = [agent for agent in pending if agent in ran or agent in self._unlisted]
+        self._unlisted.difference_update(pending)
+        stop = False
+        for agent, outcome in outcomes.items():
             if not self._record(agent, outcome):
                 stop = True
-        if ran:
-            self._add_to_step(None, rule, True, ran)
+        if listed:
+            self._add_to_step(None, rule, True, listed)
         self._finish(names, stop)
 
     def _record(self, agent: str, outcome: AgentOutcome) -> bool:

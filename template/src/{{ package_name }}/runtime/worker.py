@@ -1,25 +1,46 @@
-"""Run one agent for one job: load the job, run the agent, store its result."""
+"""Run one agent for one job: load the job, run the agent, store its result.
+
+An agent's package may have a ``pipeline.py`` whose ``async def run(job, ask)`` makes the
+result: it computes figures in code and calls ``ask(task)`` for what only the model can
+write (the agent of ``agent.py`` runs on ``task`` and its final output comes back). Without
+one, the result is the model's answer to ``templates.task(job.input, job.results)``.
+"""
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
-from agents import Agent, RunConfig, Runner
+from agents import Agent, RunConfig, Runner, agent_span, trace
 from pydantic import BaseModel
 
 from .. import config
+from . import offline
 from .llm import load_model_client, model_for, model_settings
 from .records import AgentResult, JobContext
 from .settings import Settings, get_settings
-from .store import JobNotFound, JobStore
+from .store import JobNotFound, JobStore, LeaseLost
 from .tracing import enable_agent_tracing
 
 load_model_client(get_settings())  # in a worker's Lambda: during its init phase
+
+# Run the agent on a task and return its final output (a pipeline's way to the model).
+Ask = Callable[[str], Awaitable[Any]]
+Pipeline = Callable[[JobContext, Ask], Awaitable[Any]]
+
+
+class Worker(NamedTuple):
+    """A worker's agent, built once per process, and how its result is made: its pipeline, or
+    the model's answer to its task template."""
+
+    agent: Agent
+    pipeline: Pipeline | None
+    task: Callable[..., str] | None
 
 
 def as_json_object(output: Any) -> dict[str, Any]:
@@ -32,18 +53,21 @@ def as_json_object(output: Any) -> dict[str, Any]:
 
 
 @cache
-def load_worker(name: str) -> tuple[Agent, Callable[..., str]]:
-    """Worker ``name``'s agent, built once per process, and its task template."""
-    agent_module = importlib.import_module(f"..agents.{name}.agent", __package__)
-    templates = importlib.import_module(f"..agents.{name}.templates", __package__)
-    return agent_module.build_agent(), templates.task
+def load_worker(name: str) -> Worker:
+    package = f"{__package__.rpartition('.')[0]}.agents.{name}"
+    agent = importlib.import_module(f"{package}.agent").build_agent()
+    if importlib.util.find_spec(f"{package}.pipeline"):
+        return Worker(agent, importlib.import_module(f"{package}.pipeline").run, None)
+    return Worker(agent, None, importlib.import_module(f"{package}.templates").task)
 
 
-def read_context(store: JobStore, job_id: str, name: str) -> JobContext:
-    """What worker ``name`` can read of ``job_id``, from the store."""
+def read_context(store: JobStore, job_id: str, name: str, claim: int | None) -> JobContext:
+    """What worker ``name`` can read of ``job_id``, from the store, while ``claim`` holds it."""
     job = store.get_job(job_id)
     if job is None:
         raise JobNotFound(job_id)
+    if claim is not None and (job.status != "running" or job.attempt != claim):
+        raise LeaseLost(f"job {job_id}: claim {claim} lost before {name} ran")
     earlier = {
         agent: result.output or {}
         for agent, result in store.get_results(job_id).items()
@@ -59,39 +83,61 @@ async def run_agent(
     settings: Settings,
     *,
     attempt: int = 1,
+    claim: int | None = None,
     context: JobContext | None = None,
 ) -> AgentResult:
     """Run worker ``name`` once for ``job_id`` and upsert its result (ok or error).
 
     ``context`` is the job as the caller holds it (an in-process run has it); without it,
-    the job and the earlier results are read from the store (in a worker's Lambda).
+    the job and the earlier results are read from the store (in a worker's Lambda). With
+    ``claim`` (the orchestrator run's), the result is recorded only while that claim holds
+    the job; otherwise LeaseLost is raised.
     """
-    context = context or read_context(store, job_id, name)
-    agent, task = load_worker(name)
-    worker = config.WORKERS[name]
-    started = time.perf_counter()
-    try:
+    context = context or read_context(store, job_id, name, claim)
+    worker = load_worker(name)
+    limits = config.WORKERS[name]
+    traced = enable_agent_tracing(settings)
+    tokens = 0
+
+    async def ask(task: str) -> Any:
+        nonlocal tokens
         run = await Runner.run(
-            agent,
-            task(context.input, context.results),
+            worker.agent,
+            task,
             context=context,
-            max_turns=worker.max_turns,
+            max_turns=limits.max_turns,
             run_config=RunConfig(
-                model=model_for(name, worker.model, settings),
+                model=model_for(name, limits.model, settings),
                 model_settings=model_settings(settings),
-                tracing_disabled=not enable_agent_tracing(settings),
+                tracing_disabled=not traced,
                 workflow_name=f"{config.PROJECT_SLUG}:{name}",
                 group_id=job_id,
             ),
         )
+        tokens += run.context_wrapper.usage.total_tokens
+        return run.final_output
+
+    started = time.perf_counter()
+    try:
+        if settings.offline:
+            offline.fail_if_scripted(name)
+        if worker.pipeline:
+            # One agent span for the whole pipeline, its model calls nested in it (or none).
+            with (
+                trace(f"{config.PROJECT_SLUG}:{name}", group_id=job_id, disabled=not traced),
+                agent_span(name=name),
+            ):
+                output = await worker.pipeline(context, ask)
+        else:
+            output = await ask(worker.task(context.input, context.results))
         result = AgentResult(
             job_id=job_id,
             agent=name,
             status="ok",
-            output=as_json_object(run.final_output),
+            output=as_json_object(output),
             duration_ms=round((time.perf_counter() - started) * 1000),
             attempts=attempt,
-            tokens=run.context_wrapper.usage.total_tokens,
+            tokens=tokens,
         )
     except Exception as error:  # every failure of the agent becomes its recorded error
         result = AgentResult(
@@ -101,6 +147,8 @@ async def run_agent(
             error=f"{type(error).__name__}: {error}",
             duration_ms=round((time.perf_counter() - started) * 1000),
             attempts=attempt,
+            tokens=tokens,
         )
-    store.put_result(result)
+    if not store.put_result(result, claim=claim):
+        raise LeaseLost(f"job {job_id}: claim {claim} lost before {name}'s result was recorded")
     return result

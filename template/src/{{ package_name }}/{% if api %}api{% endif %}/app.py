@@ -4,7 +4,6 @@ so that one app serves in Lambda (`handler.py`) and locally (`local.py`).
 No `from __future__ import annotations` here: FastAPI reads the routes' annotations, and the
 `User` dependency is local to `create_app`."""
 
-import json
 import logging
 from collections.abc import Callable
 from http import HTTPStatus
@@ -14,9 +13,10 @@ from fastapi import Depends, FastAPI, Query, Request, Response, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPBearer
 
-from .. import config
-from ..inputs import InvalidInput, JobInput
-from ..runtime.jobs import create_job, job_view
+from .. import config, gate
+from ..gate import InvalidInput, NotJson, TooLarge
+from ..inputs import json_schema
+from ..runtime.jobs import MAX_PAGE, create_job, job_view
 from ..runtime.records import JobStatus
 from ..runtime.store import JobStore
 from . import cursor, problems
@@ -26,8 +26,7 @@ from .schemas import Health, JobPage, JobView
 
 logger = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 64 * 1024
-MAX_PAGE = 100
+ISSUER_UNAVAILABLE = "The token issuer is not configured or cannot be reached"
 
 _bearer = HTTPBearer(auto_error=False, description="A JWT from the identity provider")
 
@@ -45,16 +44,23 @@ def _problems(**described: str) -> dict[int | str, dict[str, Any]]:
 
 
 def _input_problems(error: InvalidInput) -> ProblemError:
-    # Each problem reads "input.<field>: <message>".
-    return invalid_fields([tuple(problem.split(": ", 1)) for problem in error.problems])
+    """413 for an input too large, 400 for a body that is not JSON, else 422."""
+    if isinstance(error, TooLarge):
+        return invalid_fields(error.problems, HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(error, NotJson):
+        return invalid_fields(error.problems, HTTPStatus.BAD_REQUEST)
+    return invalid_fields(error.problems)
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
-    too_large = ProblemError(
-        HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"the body is larger than {limit} bytes"
+    """The body, refused (413) as soon as it is known to be over ``limit`` bytes."""
+    too_large = invalid_fields(
+        [("input", f"the body is over the {limit // 1024} KiB limit")],
+        HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     )
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    # The declared length refuses early; the bytes counted while reading are the rule.
+    if declared.isascii() and declared.isdigit() and int(declared[:20]) > limit:
         raise too_large
     body = bytearray()
     async for chunk in request.stream():
@@ -69,7 +75,6 @@ def create_app(
     *,
     enqueue: Callable[[str], None],
     identify: Identify,
-    max_body_bytes: int = MAX_BODY_BYTES,
 ) -> FastAPI:
     app = FastAPI(
         title=config.PROJECT_SLUG,
@@ -84,9 +89,9 @@ def create_app(
 
     User = Annotated[str, Depends(caller)]
 
-    def accept(raw_input: Any, user: str) -> dict[str, Any]:
+    def accept(body: bytes, user: str) -> dict[str, Any]:
         """Store the job and queue it; its view as accepted, before it can start."""
-        job = create_job(store, raw_input, user_id=user)
+        job = create_job(store, gate.parse_json(body), user_id=user)
         view = job_view(store, job)
         try:
             enqueue(job.id)
@@ -108,28 +113,30 @@ def create_app(
         response_model=JobView,
         tags=["jobs"],
         responses=_problems(
-            BAD_REQUEST="The body is not JSON",
+            BAD_REQUEST="The body is not UTF-8 JSON",
             UNAUTHORIZED="No valid bearer token",
-            REQUEST_ENTITY_TOO_LARGE=f"The body is larger than {max_body_bytes} bytes",
-            UNPROCESSABLE_ENTITY="The input does not match agents.yaml (names each field)",
-            SERVICE_UNAVAILABLE="The job could not be queued (it is stored as failed)",
+            REQUEST_ENTITY_TOO_LARGE=(
+                f"The body is over {gate.MAX_TEXT_BYTES // 1024} KiB, or the input over"
+                f" {gate.MAX_INPUT_BYTES // 1024} KiB as compact JSON (names the largest field)"
+            ),
+            UNPROCESSABLE_ENTITY=(
+                "The input breaks a rule of the input gate or does not match agents.yaml"
+                " (names the field)"
+            ),
+            SERVICE_UNAVAILABLE=f"{ISSUER_UNAVAILABLE}, or the job could not be queued",
         ),
         openapi_extra={
             "requestBody": {
                 "required": True,
-                "content": {"application/json": {"schema": JobInput.model_json_schema()}},
+                "content": {"application/json": {"schema": json_schema()}},
             }
         },
     )
     async def submit(request: Request, response: Response, user: User) -> dict[str, Any]:
         """Check the job input against agents.yaml, store the job and queue it."""
-        body = await _read_body(request, max_body_bytes)
+        body = await _read_body(request, gate.MAX_TEXT_BYTES)
         try:
-            raw_input = json.loads(body)
-        except ValueError as error:
-            raise ProblemError(HTTPStatus.BAD_REQUEST, f"the body is not JSON: {error}") from None
-        try:
-            view = await run_in_threadpool(accept, raw_input, user)
+            view = await run_in_threadpool(accept, body, user)
         except InvalidInput as error:
             raise _input_problems(error) from None
         response.headers["Location"] = f"/jobs/{view['job_id']}"
@@ -139,10 +146,16 @@ def create_app(
         "/jobs/{job_id}",
         response_model=JobView,
         tags=["jobs"],
-        responses=_problems(UNAUTHORIZED="No valid bearer token", NOT_FOUND="No such job of yours"),
+        responses=_problems(
+            UNAUTHORIZED="No valid bearer token",
+            NOT_FOUND="No such job of yours",
+            SERVICE_UNAVAILABLE=ISSUER_UNAVAILABLE,
+        ),
     )
     def get_job(job_id: str, user: User) -> dict[str, Any]:
         """The job's status, the steps that ran and each agent's result."""
+        if not gate.is_job_id(job_id):
+            raise ProblemError(HTTPStatus.NOT_FOUND, "no such job: not a job id")
         job = store.get_job(job_id)
         if job is None or job.user_id != user:
             raise ProblemError(HTTPStatus.NOT_FOUND, f"no job {job_id}")
@@ -152,7 +165,9 @@ def create_app(
         "/jobs",
         tags=["jobs"],
         responses=_problems(
-            UNAUTHORIZED="No valid bearer token", UNPROCESSABLE_ENTITY="Names the bad parameter"
+            UNAUTHORIZED="No valid bearer token",
+            UNPROCESSABLE_ENTITY="Names the bad parameter",
+            SERVICE_UNAVAILABLE=ISSUER_UNAVAILABLE,
         ),
     )
     def list_jobs(

@@ -11,6 +11,7 @@ from http import HTTPStatus
 
 from fastapi import Request
 
+from ..gate import is_user_id
 from .problems import ProblemError
 
 # The caller's user id, from a request; raises `unauthorized(...)` when there is none.
@@ -32,4 +33,6 @@ def authorizer_subject(request: Request) -> str:
     subject = claims.get("sub")
     if not subject:
         raise unauthorized("no verified token")
+    if not is_user_id(subject):
+        raise unauthorized("invalid token: its subject (sub) is not a user id")
     return subject

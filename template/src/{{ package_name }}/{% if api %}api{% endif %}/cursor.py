@@ -5,9 +5,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 
+from ..gate import is_job_id
 from ..runtime.records import Job
+
+# Unpadded URL-safe base64 of at most 192 bytes: more than any cursor this API hands out.
+_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class BadCursor(ValueError):
@@ -20,9 +25,15 @@ def encode(job: Job) -> str:
 
 
 def decode(cursor: str) -> tuple[datetime, str]:
+    """The position of ``cursor``, its shape checked before it is decoded."""
+    if not _SHAPE.fullmatch(cursor):
+        raise BadCursor(cursor)
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        created_at, job_id = json.loads(raw)
-        return datetime.fromisoformat(created_at), str(job_id)
-    except (binascii.Error, UnicodeDecodeError, TypeError, ValueError) as error:
+        created_at, job_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        position = datetime.fromisoformat(created_at)
+        utc = position.astimezone(UTC) if position.tzinfo else None
+    except (binascii.Error, UnicodeDecodeError, TypeError, ValueError, OverflowError) as error:
         raise BadCursor(cursor) from error
+    if utc is None or not is_job_id(job_id):
+        raise BadCursor(cursor)
+    return utc, job_id

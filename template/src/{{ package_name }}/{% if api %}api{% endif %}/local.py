@@ -66,9 +66,13 @@ def serve(port: int, host: str = "127.0.0.1") -> None:
     jobs = BackgroundJobs(store, settings)
     verifier = verifier_from_environment()
     app = create_app(store, enqueue=jobs.enqueue, identify=verifier)
+    tokens = (
+        f"tokens of {verifier.issuer} for {verifier.audience}"
+        if verifier.issuer
+        else "no token issuer configured (set JWT_ISSUER): /jobs answers 503"
+    )
     print(
-        f"serving http://{host}:{port} (docs at /docs) on the {settings.store} store;"
-        f" tokens of {verifier.issuer} for {verifier.audience}",
+        f"serving http://{host}:{port} (docs at /docs) on the {settings.store} store; {tokens}",
         flush=True,
     )
     try:

@@ -44,11 +44,13 @@ class ProblemError(Exception):
         self.headers = headers
 
 
-def invalid_fields(problems: list[tuple[str, str]]) -> ProblemError:
-    """A 422 naming each (field, message)."""
+def invalid_fields(
+    problems: list[tuple[str, str]], status: HTTPStatus = HTTPStatus.UNPROCESSABLE_ENTITY
+) -> ProblemError:
+    """A problem (422 unless told) naming each (field, message)."""
     errors = [FieldError(field=field, message=message) for field, message in problems]
     detail = "; ".join(f"{error.field}: {error.message}" for error in errors)
-    return ProblemError(HTTPStatus.UNPROCESSABLE_ENTITY, detail, errors)
+    return ProblemError(status, detail, errors)
 
 
 def _response(error: ProblemError) -> JSONResponse:

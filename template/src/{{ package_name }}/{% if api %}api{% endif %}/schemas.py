@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ..runtime.records import JobStatus, ResultStatus
 
@@ -16,6 +16,7 @@ class Step(BaseModel):
 
 
 class AgentResultView(BaseModel):
+    key: str = Field(description="The agent's outputs.key in agents.yaml (its name by default)")
     status: ResultStatus
     output: dict[str, Any] | None
     error: str | None
@@ -28,7 +29,10 @@ class JobView(BaseModel):
     status: JobStatus
     error: str | None
     steps: list[Step]
-    results: dict[str, AgentResultView]
+    results: dict[str, AgentResultView] = Field(description="Each agent's result, by agent name")
+    outputs: dict[str, dict[str, Any]] = Field(
+        description="The output of each agent that succeeded, by its outputs.key"
+    )
 
 
 class JobPage(BaseModel):

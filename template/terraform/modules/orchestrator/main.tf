@@ -1,4 +1,5 @@
-# The job queue, its dead-letter queue and the orchestrator function that consumes it.
+# The job queue, its dead-letter queue, the orchestrator function that consumes the queue, and
+# the dead-letter consumer that marks failed the job of every message no delivery could run.
 
 resource "aws_sqs_queue" "dead_letters" {
   name                      = "${var.name_prefix}-jobs-dead-letters"
@@ -60,4 +61,35 @@ resource "aws_lambda_event_source_mapping" "jobs" {
   scaling_config {
     maximum_concurrency = var.max_concurrency
   }
+}
+
+# Same code as the orchestrator, another handler; its role may only consume the dead-letter
+# queue and read and update job items.
+module "dead_letters" {
+  source = "../function"
+
+  name        = "${var.name_prefix}-dead-letters"
+  handler     = var.dead_letter_handler
+  code_zip    = var.code_zip
+  memory      = 256
+  timeout     = 60
+  environment = var.dead_letter_environment
+  platform    = var.platform
+  policy_statements = concat(var.dead_letter_store_statements, [{
+    sid = "ConsumeDeadLetters"
+    actions = [
+      "sqs:ReceiveMessage",
+      "sqs:DeleteMessage",
+      "sqs:ChangeMessageVisibility",
+      "sqs:GetQueueAttributes",
+    ]
+    resources = [aws_sqs_queue.dead_letters.arn]
+  }])
+}
+
+resource "aws_lambda_event_source_mapping" "dead_letters" {
+  event_source_arn        = aws_sqs_queue.dead_letters.arn
+  function_name           = module.dead_letters.function_arn
+  batch_size              = 10
+  function_response_types = ["ReportBatchItemFailures"]
 }

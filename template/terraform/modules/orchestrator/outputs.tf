@@ -17,3 +17,11 @@ output "function_name" {
 output "role_name" {
   value = module.function.role_name
 }
+
+output "dead_letter_function_name" {
+  value = module.dead_letters.function_name
+}
+
+output "dead_letter_role_name" {
+  value = module.dead_letters.role_name
+}

@@ -51,3 +51,22 @@ variable "max_concurrency" {
   description = "Most orchestrator invocations the queue may run at once (2 to 1000)."
   type        = number
 }
+
+variable "dead_letter_handler" {
+  description = "Python path of the dead-letter consumer's handler (in the orchestrator's code zip)."
+  type        = string
+}
+
+variable "dead_letter_environment" {
+  description = "Environment of the dead-letter consumer: how to reach the job store."
+  type        = map(string)
+}
+
+variable "dead_letter_store_statements" {
+  description = "What the dead-letter consumer may do in the job store: read and update jobs."
+  type = list(object({
+    sid       = string
+    actions   = list(string)
+    resources = list(string)
+  }))
+}

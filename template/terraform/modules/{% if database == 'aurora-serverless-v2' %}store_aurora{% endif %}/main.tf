@@ -15,7 +15,7 @@ resource "aws_rds_cluster" "jobs" {
   backup_retention_period             = 7
   copy_tags_to_snapshot               = true
   deletion_protection                 = var.deletion_protection
-  skip_final_snapshot                 = !var.deletion_protection
+  skip_final_snapshot                 = !var.final_snapshot
   final_snapshot_identifier           = "${var.name_prefix}-jobs-final"
   iam_database_authentication_enabled = true
 

@@ -17,6 +17,11 @@ output "policy_statements" {
   }
 }
 
+output "job_update_statements" {
+  description = "IAM statements of a function that only reads and updates job items (the dead-letter consumer)."
+  value       = local.data_api
+}
+
 output "vpc_config" {
   description = "The Data API is an HTTPS endpoint: functions stay outside any VPC."
   value       = null

@@ -4,7 +4,12 @@ variable "name_prefix" {
 }
 
 variable "deletion_protection" {
-  description = "Protect the cluster from deletion and keep a final snapshot."
+  description = "Refuse to delete the cluster (a destroy fails while this is on)."
+  type        = bool
+}
+
+variable "final_snapshot" {
+  description = "Take a final snapshot, <name_prefix>-jobs-final, when the cluster is deleted."
   type        = bool
 }
 

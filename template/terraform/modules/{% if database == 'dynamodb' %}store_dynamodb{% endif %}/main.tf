@@ -48,15 +48,22 @@ resource "aws_dynamodb_table" "jobs" {
 locals {
   table_resources = [aws_dynamodb_table.jobs.arn, "${aws_dynamodb_table.jobs.arn}/index/*"]
 
-  # Every function reads its job and the results so far, and writes its own result.
+  # Every function reads its job and the results so far, and writes its own result: a
+  # transaction that checks the job item (the run's claim still holds it) and puts the result.
   job_records = {
-    sid       = "JobRecords"
-    actions   = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+    sid = "JobRecords"
+    actions = [
+      "dynamodb:GetItem",
+      "dynamodb:Query",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "dynamodb:ConditionCheckItem",
+    ]
     resources = local.table_resources
   }
   read = {
     sid       = "ReadStore"
-    actions   = ["dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable"]
+    actions   = ["dynamodb:BatchGetItem", "dynamodb:DescribeTable"]
     resources = local.table_resources
   }
   write = {

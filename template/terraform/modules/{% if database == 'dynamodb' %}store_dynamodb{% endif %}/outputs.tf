@@ -15,6 +15,15 @@ output "policy_statements" {
   }
 }
 
+output "job_update_statements" {
+  description = "IAM statements of a function that only reads and updates job items (the dead-letter consumer)."
+  value = [{
+    sid       = "UpdateJobs"
+    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+    resources = [aws_dynamodb_table.jobs.arn]
+  }]
+}
+
 output "vpc_config" {
   description = "The table is reached through its public endpoint: functions stay outside any VPC."
   value       = null

@@ -27,7 +27,7 @@ resource "aws_db_instance" "jobs" {
   auto_minor_version_upgrade          = true
   enabled_cloudwatch_logs_exports     = ["postgresql"]
   deletion_protection                 = var.deletion_protection
-  skip_final_snapshot                 = !var.deletion_protection
+  skip_final_snapshot                 = !var.final_snapshot
   final_snapshot_identifier           = "${var.name_prefix}-jobs-final"
 }
 

@@ -18,6 +18,11 @@ output "policy_statements" {
   }
 }
 
+output "job_update_statements" {
+  description = "IAM statements of a function that only reads and updates job items (the dead-letter consumer)."
+  value       = local.database_access
+}
+
 output "vpc_config" {
   description = "Where the functions run: private subnets, with the functions' security group."
   value = {

@@ -4,7 +4,12 @@ variable "name_prefix" {
 }
 
 variable "deletion_protection" {
-  description = "Protect the instance from deletion and keep a final snapshot."
+  description = "Refuse to delete the instance (a destroy fails while this is on)."
+  type        = bool
+}
+
+variable "final_snapshot" {
+  description = "Take a final snapshot, <name_prefix>-jobs-final, when the instance is deleted."
   type        = bool
 }
 
