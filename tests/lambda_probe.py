@@ -1,7 +1,7 @@
 """Run by tests/test_packaging.py in a fresh Python that sees only one function's unzipped
 code and layers (``python -I -S``: no site-packages), as Lambda lays them out.
 
-    python -I -S lambda_probe.py TASK OPT_PYTHON HANDLER [JOB_INPUT_JSON]
+    python -I -S lambda_probe.py TASK OPT_PYTHON HANDLER [JOB_INPUT_JSON EARLIER_OUTPUTS_JSON]
 
 Imports the handler (module.function) and prints, as JSON on its last line of output, the
 top-level modules that the import loaded. With a job input, the function is a worker: the
@@ -113,12 +113,16 @@ class ModelApis(BaseHTTPRequestHandler):
         pass
 
 
-def invoke_worker(handler, job_input: dict) -> list[dict]:
-    """The worker's results for a job: refused on the first attempt, answered on the second."""
+def invoke_worker(handler, job_input: dict, earlier: dict[str, dict]) -> list[dict]:
+    """The worker's results for a job in which ``earlier`` agents left their outputs: refused
+    on the first attempt, answered on the second (when the worker calls its model)."""
     settings = importlib.import_module(f"{PACKAGE}.runtime.settings").get_settings()
     store = importlib.import_module(f"{PACKAGE}.runtime.stores").open_store(settings)
     create_job = importlib.import_module(f"{PACKAGE}.runtime.jobs").create_job
+    agent_result = importlib.import_module(f"{PACKAGE}.runtime.records").AgentResult
     job = create_job(store, job_input, user_id="probe")
+    for agent, output in earlier.items():
+        store.put_result(agent_result(job_id=job.id, agent=agent, status="ok", output=output))
     return [handler({"job_id": job.id, "attempt": attempt}, None) for attempt in (1, 2)]
 
 
@@ -130,7 +134,8 @@ def main() -> None:
     os.environ.update(AWS_BEDROCK_RUNTIME_ENDPOINT=url, ANTHROPIC_API_BASE=url)
     handler = getattr(importlib.import_module(module_name), function_name)
     loaded = sorted({name.split(".")[0] for name in sys.modules})
-    results = invoke_worker(handler, json.loads(sys.argv[4])) if len(sys.argv) > 4 else []
+    job = [json.loads(argument) for argument in sys.argv[4:6]]
+    results = invoke_worker(handler, *job) if job else []
     server.shutdown()
     print(json.dumps({"loaded": loaded, "results": results}))
 

@@ -102,14 +102,22 @@ def unzip_layers(out: Path, manifest: dict, names: list[str], into: Path) -> Pat
     return into / "python"
 
 
-def probe(python: str, task: Path, layers: Path, function: dict, env: dict, *job_input: str):
+def probe(python: str, task: Path, layers: Path, function: dict, env: dict, *job: str):
     done = run(
-        [python, "-I", "-S", str(PROBE), str(task), str(layers), function["handler"], *job_input],
+        [python, "-I", "-S", str(PROBE), str(task), str(layers), function["handler"], *job],
         cwd=task.parent,
         env={"PATH": "/usr/bin:/bin", "HOME": str(task.parent), **env},
         timeout=600,
     )
     return json.loads(done.stdout.strip().splitlines()[-1])  # LiteLLM prints notes before
+
+
+def plan_order(project: Path, workers: list[str]) -> list[str]:
+    """The workers in the order the default example's plan reaches them (tests/scenarios.json)."""
+    scenarios = json.loads((project / "tests" / "scenarios.json").read_text())
+    steps = next(s for s in scenarios if s["name"] == "default")["expected"]["steps"]
+    reached = [agent for step in steps for agent in step["agents"]]
+    return reached + sorted(set(workers) - set(reached))
 
 
 def test_each_handler_imports_from_only_its_code_and_stripped_layers(packaged, tmp_path):
@@ -122,8 +130,14 @@ def test_each_handler_imports_from_only_its_code_and_stripped_layers(packaged, t
         manifest["runtime"].removeprefix("python")
     )
     example = next(iter(sorted((project / "examples").glob("*.json")))).read_text()
-    first_worker = min(n for n, f in manifest["functions"].items() if f["role"] == "worker")
-
+    env = {
+        "AWS_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "JOB_STORE": "sqlite",
+        "JOB_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/jobs",
+    }
+    unpacked = {}
     for name, function in manifest["functions"].items():
         layers = unzip_layers(
             out, manifest, function["layers"], tmp_path / "+".join(function["layers"])
@@ -131,30 +145,51 @@ def test_each_handler_imports_from_only_its_code_and_stripped_layers(packaged, t
         task = tmp_path / name / "task"
         with zipfile.ZipFile(out / function["zip"]) as archive:
             archive.extractall(task)
-        env = {
-            "AWS_LAMBDA_FUNCTION_NAME": name,  # a deployed function: the live model
-            "AWS_REGION": "us-east-1",
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "JOB_STORE": "sqlite",
-            "SQLITE_PATH": str(task.parent / "jobs.db"),
-            "JOB_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/jobs",
-        }
+        unpacked[name] = (
+            task,
+            layers,
+            function,
+            {
+                **env,
+                "AWS_LAMBDA_FUNCTION_NAME": name,  # a deployed function: the live model
+                "SQLITE_PATH": str(task.parent / "jobs.db"),
+            },
+        )
 
-        found = probe(python, task, layers, function, env)
+        found = probe(python, *unpacked[name])
 
         loaded = set(found["loaded"]) & LLM_STACK
         if function["role"] == "worker":
             assert "litellm" in loaded, f"{name} does not load its model client in init"
         else:
             assert not loaded, f"{name} loads {loaded}"
-        if name != first_worker:
+
+    # The workers in plan order, each given the outputs of those before, until one calls its
+    # model (a finance project's tagger needs none for the instruments it knows).
+    workers = [
+        name for name, function in manifest["functions"].items() if function["role"] == "worker"
+    ]
+    earlier: dict[str, dict] = {}
+    for name in plan_order(project, workers):
+        first, second = probe(python, *unpacked[name], example, json.dumps(earlier))["results"]
+        if first["status"] == "ok":
+            earlier[name] = first["output"]
             continue
         for route, provider in ROUTES.items():
-            refused, answered = probe(python, task, layers, function, {**env, **provider}, example)[
-                "results"
-            ]
+            task, layers, function, worker_env = unpacked[name]
+            refused, answered = probe(
+                python,
+                task,
+                layers,
+                function,
+                {**worker_env, **provider},
+                example,
+                json.dumps(earlier),
+            )["results"]
             assert refused["status"] == "error", route
             assert "the stand-in model API refuses this request" in refused["error"], refused
             assert answered["status"] == "ok", (route, answered)
             assert answered["output"] and answered["tokens"] == 18, route
+        break
+    else:
+        pytest.fail(f"no worker called its model: {sorted(earlier)}")
