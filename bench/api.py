@@ -77,7 +77,7 @@ class CrashPoints:
         self.jobs = importlib.import_module(f"{package}.runtime.jobs")
         self.records = importlib.import_module(f"{package}.runtime.records")
         settings = importlib.import_module(f"{package}.runtime.settings").get_settings()
-        self.store = importlib.import_module(f"{package}.runtime.stores").open_store(settings)
+        self.store = importlib.import_module(f"{package}.runtime.store.open").open_store(settings)
         self.settings = settings
         self.example = example
         self.redelivery_seconds: list[float] = []

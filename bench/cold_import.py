@@ -54,7 +54,7 @@ DEPLOYED = {
     "DB_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:bench",
     "DB_NAME": "jobs",
     "JOB_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/bench",
-    "LITELLM_OFFLINE_MODE": "true",  # as runtime/llm.py sets them
+    "LITELLM_OFFLINE_MODE": "true",  # as runtime/llm/clients.py sets them
     "LITELLM_LOCAL_MODEL_COST_MAP": "True",
 }
 

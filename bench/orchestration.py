@@ -58,10 +58,10 @@ def render(destination: Path, data: dict) -> float:
 TIMING_SCRIPT = """
 import asyncio, json, statistics, sys, time
 from agents_app.orchestrator.run import execute_job
-from agents_app.runtime.invoke import in_process
+from agents_app.runtime.invoke.local import in_process
 from agents_app.runtime.jobs import create_job
 from agents_app.runtime.settings import get_settings
-from agents_app.runtime.sqlite_store import SqliteStore
+from agents_app.runtime.store.sqlite import SqliteStore
 
 store = SqliteStore(sys.argv[1])
 settings = get_settings()

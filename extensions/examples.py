@@ -199,7 +199,7 @@ def example_inputs(inputs: dict[str, InputField], rules: list[Rule]) -> list[dic
 
 
 def offline_output(name: str, agent: Agent) -> dict[str, Any]:
-    """What the generated offline model answers for ``agent`` (see runtime/offline.py)."""
+    """What the generated offline model answers for ``agent`` (see runtime/llm/offline.py)."""
     fields = agent.outputs.output_fields
     if not agent.capabilities.structured_output:
         return {"text": f"offline answer from {name}"}

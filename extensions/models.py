@@ -1,7 +1,7 @@
 """Model ids as agents.yaml and the answers write them: bare (``us.amazon.nova-lite-v1:0``) or
 with the provider in front (``bedrock/us.amazon.nova-lite-v1:0``), as LiteLLM writes them.
 
-The generated runtime (runtime/llm.py, ``provider_route``) turns either form into the id its
+The generated runtime (runtime/llm/clients.py, ``provider_route``) turns either form into the id its
 client takes; here a model of another provider than the project's is refused.
 """
 

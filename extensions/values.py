@@ -112,7 +112,7 @@ def slug_problem(slug: str) -> str | None:
 # ---------------------------------------------------------------------------------------------
 # Model ids
 
-# LiteLLM route prefixes (as runtime/llm.py and infrastructure.bedrock_model_id read them).
+# LiteLLM route prefixes (as runtime/llm/clients.py and infrastructure.bedrock_model_id read them).
 MODEL_PREFIXES = {
     "bedrock": ("bedrock/", "converse/", "invoke/"),
     "openai": ("openai/",),

@@ -31,7 +31,7 @@ TOKENS = {"input": 11, "output": 7}
 
 
 def sample_for(schema: dict) -> object:
-    sample = importlib.import_module(f"{PACKAGE}.runtime.offline").sample
+    sample = importlib.import_module(f"{PACKAGE}.runtime.llm.offline").sample
     return sample(schema, schema.get("$defs", {}), "live")
 
 
@@ -117,7 +117,7 @@ def invoke_worker(handler, job_input: dict, earlier: dict[str, dict]) -> list[di
     """The worker's results for a job in which ``earlier`` agents left their outputs: refused
     on the first attempt, answered on the second (when the worker calls its model)."""
     settings = importlib.import_module(f"{PACKAGE}.runtime.settings").get_settings()
-    store = importlib.import_module(f"{PACKAGE}.runtime.stores").open_store(settings)
+    store = importlib.import_module(f"{PACKAGE}.runtime.store.open").open_store(settings)
     create_job = importlib.import_module(f"{PACKAGE}.runtime.jobs").create_job
     agent_result = importlib.import_module(f"{PACKAGE}.runtime.records").AgentResult
     job = create_job(store, job_input, user_id="probe")

@@ -102,10 +102,10 @@ def main() -> None:
     deployed = configuration_of(orchestrator_function)
     os.environ.update(deployed["Environment"]["Variables"])
     package = deployed["Handler"].split(".")[0]
-    lambda_invoke = importlib.import_module(f"{package}.runtime.lambda_invoke")
+    lambda_invoke = importlib.import_module(f"{package}.runtime.invoke.lambda_functions")
     lambda_invoke._client = lambda *_: InProcessLambda()
     handler = handler_of(orchestrator_function)
-    store_module = importlib.import_module(f"{package}.runtime.stores")
+    store_module = importlib.import_module(f"{package}.runtime.store.open")
     settings = importlib.import_module(f"{package}.runtime.settings").get_settings()
     store = store_module.open_store(settings)
     jobs = importlib.import_module(f"{package}.runtime.jobs")

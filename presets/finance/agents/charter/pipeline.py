@@ -7,8 +7,7 @@ from typing import Any
 
 from ...finance.charts import portfolio_charts
 from ...finance.portfolio import Portfolio
-from ...runtime.records import JobContext
-from ...runtime.worker import Ask
+from ...runtime.records import Ask, JobContext
 from .templates import notes_task
 
 

@@ -9,8 +9,7 @@ from ...finance import report
 from ...finance.charts import label
 from ...finance.knowledge import market_insights
 from ...finance.portfolio import Portfolio
-from ...runtime.records import JobContext
-from ...runtime.worker import Ask
+from ...runtime.records import Ask, JobContext
 from .templates import report_task
 
 

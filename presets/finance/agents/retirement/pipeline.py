@@ -9,8 +9,7 @@ from typing import Any
 
 from ...finance import montecarlo
 from ...finance.portfolio import Portfolio
-from ...runtime.records import JobContext
-from ...runtime.worker import Ask
+from ...runtime.records import Ask, JobContext
 from .templates import analysis_task
 
 

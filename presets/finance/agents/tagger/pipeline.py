@@ -12,8 +12,7 @@ from typing import Any
 from ...finance.instruments import InstrumentClassification, reference_instrument
 from ...finance.portfolio import symbols
 from ...finance.prices import prices
-from ...runtime.records import JobContext
-from ...runtime.worker import Ask
+from ...runtime.records import Ask, JobContext
 from .templates import classification_task
 
 

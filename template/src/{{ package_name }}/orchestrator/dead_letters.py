@@ -22,11 +22,11 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from ..runtime.observability import configure_logging, log_context
 from ..runtime.records import Job, utcnow
 from ..runtime.settings import get_settings
 from ..runtime.store import JobStore
-from ..runtime.stores import open_store
+from ..runtime.store.open import open_store
+from ..runtime.telemetry.logs import configure_logging, log_context
 from .lease import LEASE
 from .messages import BadMessage, job_id_of
 

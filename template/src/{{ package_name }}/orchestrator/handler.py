@@ -21,11 +21,11 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from ..runtime.invoke import worker_invoker
-from ..runtime.observability import configure_logging, log_context
+from ..runtime.invoke.workers import worker_invoker
 from ..runtime.queue import enqueue
 from ..runtime.settings import get_settings
-from ..runtime.stores import open_store
+from ..runtime.store.open import open_store
+from ..runtime.telemetry.logs import configure_logging, log_context
 from .messages import BadMessage, job_id_of
 from .run import execute_job
 

@@ -1,7 +1,9 @@
-"""The job and agent-result records every store reads and writes."""
+"""The job and agent-result records every store reads and writes, and what an agent's code
+is given of a job (light: tools and pipelines import it without loading the Agents SDK)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -21,6 +23,10 @@ class JobContext:
     job_id: str
     input: dict[str, Any]
     results: dict[str, dict[str, Any]]
+
+
+# Run the agent on a task and return its final output (a pipeline's way to the model).
+Ask = Callable[[str], Awaitable[Any]]
 
 
 @dataclass(frozen=True)

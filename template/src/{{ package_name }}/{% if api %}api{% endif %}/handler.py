@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from mangum import Mangum
 
-from ..runtime.observability import configure_logging
 from ..runtime.queue import enqueue
 from ..runtime.settings import get_settings
-from ..runtime.stores import open_store
+from ..runtime.store.open import open_store
+from ..runtime.telemetry.logs import configure_logging
 from .app import create_app
 from .auth import authorizer_subject
 from .problems import MEDIA_TYPE

@@ -13,10 +13,10 @@ import uvicorn
 
 from .. import config
 from ..orchestrator.run import execute_job
-from ..runtime.invoke import in_process
+from ..runtime.invoke.local import in_process
 from ..runtime.settings import Settings, get_settings
 from ..runtime.store import JobStore
-from ..runtime.stores import open_store
+from ..runtime.store.open import open_store
 from .app import create_app
 from .tokens import TokenVerifier
 

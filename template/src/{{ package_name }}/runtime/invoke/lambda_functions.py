@@ -20,11 +20,11 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .. import config
-from .invoke import Invoke, record_failure
-from .records import AgentResult, JobContext
-from .store import JobStore, LeaseLost
-from .tracing import trace_context
+from ... import config
+from ..records import AgentResult, JobContext
+from ..store import JobStore, LeaseLost
+from ..telemetry.tracing import trace_context
+from . import Invoke, record_failure
 
 # How long past the worker's timeout the orchestrator waits for Lambda's answer.
 READ_TIMEOUT_MARGIN_SECONDS = 30

@@ -19,18 +19,16 @@ from typing import Any, NamedTuple
 from agents import Agent, RunConfig, Runner, agent_span, trace
 from pydantic import BaseModel
 
-from .. import config
-from . import offline
-from .llm import load_model_client, model_for, model_settings
-from .records import AgentResult, JobContext
-from .settings import Settings, get_settings
-from .store import JobNotFound, JobStore, LeaseLost
-from .tracing import enable_agent_tracing
+from ... import config
+from ..llm import offline
+from ..llm.clients import load_model_client, model_for, model_settings
+from ..records import AgentResult, Ask, JobContext
+from ..settings import Settings, get_settings
+from ..store import JobNotFound, JobStore, LeaseLost
+from ..telemetry.tracing import enable_agent_tracing
 
 load_model_client(get_settings())  # in a worker's Lambda: during its init phase
 
-# Run the agent on a task and return its final output (a pipeline's way to the model).
-Ask = Callable[[str], Awaitable[Any]]
 Pipeline = Callable[[JobContext, Ask], Awaitable[Any]]
 
 

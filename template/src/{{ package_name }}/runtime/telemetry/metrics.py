@@ -13,8 +13,8 @@ import os
 
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 
-from .. import config
-from .records import AgentResult
+from ... import config
+from ..records import AgentResult
 
 
 def record_agent_metrics(result: AgentResult) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from .records import AgentResult, Job, JobStatus
+from ..records import AgentResult, Job, JobStatus
 
 
 class JobNotFound(LookupError):

@@ -12,9 +12,9 @@ from typing import Any
 
 from agents import Model, ModelSettings
 
+from ..secrets import env_or_secret, secret_value
+from ..settings import Settings
 from .offline import offline_model
-from .secrets import env_or_secret, secret_value
-from .settings import Settings
 
 
 class FallbackModel(Model):

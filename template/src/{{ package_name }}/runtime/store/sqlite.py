@@ -13,7 +13,7 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
-from .records import AgentResult, Job, JobStatus, utcnow
+from ..records import AgentResult, Job, JobStatus, utcnow
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (

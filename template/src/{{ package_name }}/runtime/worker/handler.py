@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from .observability import configure_logging, log_context
-from .settings import get_settings
-from .stores import open_store
-from .tracing import continue_trace
-from .worker import load_worker, run_agent  # the Agents SDK and model client load in init
+from ..settings import get_settings
+from ..store.open import open_store
+from ..telemetry.logs import configure_logging, log_context
+from ..telemetry.tracing import continue_trace
+from .run import load_worker, run_agent  # the Agents SDK and model client load in init
 
 configure_logging()
 

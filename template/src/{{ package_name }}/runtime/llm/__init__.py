@@ -1,0 +1,1 @@
+"""Model clients: the configured provider's (clients.py) and the offline model (offline.py)."""
