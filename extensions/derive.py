@@ -108,6 +108,7 @@ def _code_context(agent: Agent, project: Project) -> dict[str, Any]:
         "code": agent.code,
         "code_files": [file.context() for file in files],
         "generic_files": [name for name in GENERIC_AGENT_FILES if name not in shipped],
+        "pipeline": "pipeline.py" in shipped,
     }
 
 

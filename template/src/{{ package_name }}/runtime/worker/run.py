@@ -1,18 +1,16 @@
 """Run one agent for one job: load the job, run the agent, store its result.
 
-An agent's package may have a ``pipeline.py`` whose ``async def run(job, ask)`` makes the
+An agent's folder may have a ``pipeline.py`` whose ``async def run(job, ask)`` makes the
 result: it computes figures in code and calls ``ask(task)`` for what only the model can
 write (the agent of ``agent.py`` runs on ``task`` and its final output comes back). Without
-one, the result is the model's answer to ``templates.task(job.input, job.results)``.
+one, the result is the model's answer to ``templates.task(job.input, job.results)``
+(contract.py).
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
 import time
-from collections.abc import Awaitable, Callable
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -20,25 +18,23 @@ from agents import Agent, RunConfig, Runner, agent_span, trace
 from pydantic import BaseModel
 
 from ... import config
+from ...agents import agent_folder
 from ..llm import offline
 from ..llm.clients import load_model_client, model_for, model_settings
-from ..records import AgentResult, Ask, JobContext
+from ..records import AgentResult, JobContext
 from ..settings import Settings, get_settings
 from ..store import JobNotFound, JobStore, LeaseLost
 from ..telemetry.tracing import enable_agent_tracing
+from .contract import AgentFolder
 
 load_model_client(get_settings())  # in a worker's Lambda: during its init phase
 
-Pipeline = Callable[[JobContext, Ask], Awaitable[Any]]
-
 
 class Worker(NamedTuple):
-    """A worker's agent, built once per process, and how its result is made: its pipeline, or
-    the model's answer to its task template."""
+    """A worker's agent, built once per process, and the folder it comes from."""
 
     agent: Agent
-    pipeline: Pipeline | None
-    task: Callable[..., str] | None
+    folder: AgentFolder
 
 
 def as_json_object(output: Any) -> dict[str, Any]:
@@ -52,11 +48,8 @@ def as_json_object(output: Any) -> dict[str, Any]:
 
 @cache
 def load_worker(name: str) -> Worker:
-    package = f"{__package__.rpartition('.')[0]}.agents.{name}"
-    agent = importlib.import_module(f"{package}.agent").build_agent()
-    if importlib.util.find_spec(f"{package}.pipeline"):
-        return Worker(agent, importlib.import_module(f"{package}.pipeline").run, None)
-    return Worker(agent, None, importlib.import_module(f"{package}.templates").task)
+    folder = agent_folder(name)
+    return Worker(folder.build_agent(), folder)
 
 
 def read_context(store: JobStore, job_id: str, name: str, claim: int | None) -> JobContext:
@@ -119,15 +112,15 @@ async def run_agent(
     try:
         if settings.offline:
             offline.fail_if_scripted(name)
-        if worker.pipeline:
+        if worker.folder.pipeline:
             # One agent span for the whole pipeline, its model calls nested in it (or none).
             with (
                 trace(f"{config.PROJECT_SLUG}:{name}", group_id=job_id, disabled=not traced),
                 agent_span(name=name),
             ):
-                output = await worker.pipeline(context, ask)
+                output = await worker.folder.pipeline(context, ask)
         else:
-            output = await ask(worker.task(context.input, context.results))
+            output = await ask(worker.folder.task(context.input, context.results))
         result = AgentResult(
             job_id=job_id,
             agent=name,
