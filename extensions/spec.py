@@ -17,10 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from .reserved import SOFT_KEYWORDS, schema_reserved_names, tool_reserved_names
 from .values import data_problem, environment_problem, text_problem
 
-# The parts of agents.yaml, and the original plan's blocks that fill scalar answers instead.
-SPEC_KEYS = ("inputs", "agents", "orchestration")
-PLAN_BLOCKS = ("project", "infrastructure", "llm")
-
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 IDENTIFIER_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 API_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")

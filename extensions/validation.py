@@ -12,6 +12,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
+from .answers import (
+    ARCHITECTURES,
+    DATABASES,
+    DEFAULTS,
+    LLM_PROVIDERS,
+    OBSERVABILITY,
+    PRESETS,
+    PYTHON_VERSIONS,
+)
 from .blocks import PlanSettings, load_blocks
 from .conditions import check_condition, input_references
 from .preset_code import code_problems
@@ -55,19 +64,19 @@ class Answers(BaseModel):
 
     project_name: str = Field(min_length=1, max_length=80)
     project_slug: str = Field(min_length=2, max_length=40)
-    description: str = Field("", max_length=300)
+    description: str = Field(DEFAULTS["description"], max_length=300)
     aws_region: str = Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
-    database: Literal["aurora-serverless-v2", "rds-postgres", "dynamodb"]
-    llm_provider: Literal["bedrock", "openai", "anthropic"]
+    database: Literal[DATABASES]
+    llm_provider: Literal[LLM_PROVIDERS]
     llm_model: str = Field(min_length=1)
-    llm_fallback_model: str = ""
-    observability: Literal["none", "langfuse", "logfire"] = "none"
-    lambda_architecture: Literal["x86_64", "arm64"] = "x86_64"
-    python_version: Literal["3.12", "3.13"] = "3.12"
-    api: bool = True
-    jwt_issuer: str = ""
+    llm_fallback_model: str = DEFAULTS["llm_fallback_model"]
+    observability: Literal[OBSERVABILITY] = DEFAULTS["observability"]
+    lambda_architecture: Literal[ARCHITECTURES] = DEFAULTS["lambda_architecture"]
+    python_version: Literal[PYTHON_VERSIONS] = DEFAULTS["python_version"]
+    api: bool = DEFAULTS["api"]
+    jwt_issuer: str = DEFAULTS["jwt_issuer"]
     jwt_audience: str = Field("", max_length=200)
-    preset: Literal["finance", "sales-analytics", "blank"] = "finance"
+    preset: Literal[PRESETS] = DEFAULTS["preset"]
 
     @field_validator("project_name", "description", "jwt_audience")
     @classmethod

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 import yaml
 
-from extensions.blocks import PLAN_ANSWERS, plan_value
+from extensions.answers import PLAN_ANSWERS, PLAN_BLOCKS, SPEC_KEYS
+from extensions.blocks import plan_value
 from extensions.check import check
-from extensions.spec import PLAN_BLOCKS, SPEC_KEYS
 from extensions.validation import SpecError, load_project
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from extensions.blocks import PLAN_ANSWERS
+from extensions.answers import PLAN_ANSWERS
 from extensions.context import recorded_answers
 from extensions.derive import template_context
 from extensions.models import model_provider_problem
