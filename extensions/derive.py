@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .examples import NOTHING_SELECTED, example_inputs, expected_run, nested_leaf, offline_output
+from .examples import OFFLINE_SAMPLES, example_inputs, nested_leaf, offline_output
 from .infrastructure import terraform_variables
+from .oracle import NOTHING_SELECTED, expected_run
 from .plan_compiler import compile_plan, mermaid_diagram
 from .preset_code import GENERIC_AGENT_FILES, agent_files, shared_files
 from .spec import SECRET_NAME_PATTERN, Agent, InputField, Rule, Step, api_variable
@@ -348,6 +349,7 @@ def template_context(project: Project) -> dict[str, Any]:
         "nothing_selected": PLANNER_CALLED_NOBODY if planner else NOTHING_SELECTED,
         "worst_case_seconds": worst_case_path_seconds(project),
         "orchestrator_margin_seconds": ORCHESTRATOR_MARGIN_SECONDS,
+        "offline_samples": OFFLINE_SAMPLES,
         "external_apis": _external_apis(project),
         "storage_agents": [a["name"] for a in [*workers, orchestrator] if a["storage"] != "none"],
         "project_version": project.settings.version,

@@ -86,7 +86,7 @@ RAW = {
     # escape.quote / one_line (comments) / mermaid_label.
     "plan_source": "compiled plan.py",
     "rules_diagram": "Mermaid diagram",
-    # Constant messages of the generated code (extensions/examples.py, derive.py): no user text.
+    # Constant messages of the generated code (extensions/oracle.py, derive.py): no user text.
     "nothing_selected": "constant message",
     # Files shipped in presets/ (`code:` in agents.yaml, extensions/preset_code.py): the
     # template's own source and paths, no user text.
