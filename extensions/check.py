@@ -30,7 +30,8 @@ from .answers import (
 )
 from .blocks import plan_value
 from .bounds import BoundsError, load_yaml
-from .validation import Answers, Project, SpecError, load_project, worst_case_path_seconds
+from .timing import worst_case_path_seconds
+from .validation import Answers, Project, SpecError, load_project
 
 # copier.yml's defaults (project_slug and jwt_audience follow other answers, below).
 DEFAULT_ANSWERS: dict[str, Any] = {

@@ -556,3 +556,11 @@ class Orchestration(StrictModel):
     strategy: Literal["dynamic", "sequential", "parallel", "planner"] = "dynamic"
     on_failure: Literal["stop", "continue"] = "stop"
     selection_rules: list[Rule] = []
+
+
+def effective_rules(orchestration: Orchestration, workers: list[str]) -> list[Rule]:
+    """The rules the plan runs: sequential/parallel without rules run every worker in one step."""
+    if orchestration.selection_rules or orchestration.strategy in ("dynamic", "planner"):
+        return list(orchestration.selection_rules)
+    parallel = orchestration.strategy == "parallel"
+    return [Rule(name="all_workers", steps=[Step(parallel=parallel, agents=workers)])]
