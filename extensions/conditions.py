@@ -243,14 +243,6 @@ def _at(parsed: Condition, node: ast.AST) -> int:
 # Paths and literals
 
 
-@dataclass(frozen=True)
-class _Path:
-    root: str
-    parts: tuple[str | int, ...]  # attribute names and literal indexes after the root
-    nodes: tuple[ast.AST, ...]  # the node of each part (for columns)
-    root_node: ast.Name
-
-
 def _describe(node: ast.AST) -> str:
     if isinstance(node, ast.Constant):
         return f"a {type(node.value).__name__} literal"
