@@ -1,4 +1,4 @@
-"""The condition language of selection rules (ARCHITECTURE section 5).
+"""The condition language of selection rules.
 
 A condition is a small, safe subset of Python expressions, parsed with :mod:`ast` (never
 evaluated here) and compiled into Python source for the generated ``plan.py``:

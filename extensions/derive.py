@@ -7,6 +7,7 @@ from typing import Any
 from .examples import OFFLINE_SAMPLES, example_inputs, nested_leaf, offline_output
 from .infrastructure import terraform_variables
 from .oracle import NOTHING_SELECTED, expected_run
+from .pins import copier_tool
 from .plan_compiler import compile_plan, mermaid_diagram
 from .preset_code import GENERIC_AGENT_FILES, agent_files, shared_files
 from .spec import SECRET_NAME_PATTERN, Agent, InputField, Rule, Step, api_variable, effective_rules
@@ -353,6 +354,7 @@ def template_context(project: Project) -> dict[str, Any]:
         "backoff_max_seconds": BACKOFF_MAX_SECONDS,
         "backoff_jitter_seconds": BACKOFF_JITTER_SECONDS,
         "offline_samples": OFFLINE_SAMPLES,
+        "copier_tool": copier_tool(),
         "external_apis": _external_apis(project),
         "storage_agents": [a["name"] for a in [*workers, orchestrator] if a["storage"] != "none"],
         "project_version": project.settings.version,
