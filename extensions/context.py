@@ -103,7 +103,7 @@ def load_preset(preset: str) -> dict[str, Any]:
     path = PRESETS / f"{preset}.yaml"
     if not path.is_file():
         raise UserMessageError(
-            f"preset {preset!r} does not exist (choose finance, sales-analytics or blank)"
+            f"preset {preset!r} does not exist (choose {', '.join(_answers.PRESETS)})"
         )
     return yaml.safe_load(path.read_text())
 
