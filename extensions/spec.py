@@ -12,7 +12,7 @@ import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .reserved import SOFT_KEYWORDS, schema_reserved_names, tool_reserved_names
 from .values import data_problem, environment_problem, text_problem
@@ -112,6 +112,18 @@ def json_value_problem(value: Any) -> str | None:
 SECRET_NAME_PATTERN = re.compile(r"(KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL)", re.IGNORECASE)
 
 
+def _multiline_text(text: str) -> str:
+    problem = text_problem(text, multiline=True)
+    if problem:
+        raise ValueError(problem)
+    return text
+
+
+# Free text from agents.yaml (descriptions, conditions): may span lines, refuses what
+# extensions/values.py's text_problem refuses.
+Text = Annotated[str, AfterValidator(_multiline_text)]
+
+
 class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -125,7 +137,7 @@ def value_matches(type_name: str, value: Any) -> bool:
 
 class InputField(StrictModel):
     type: InputType
-    description: str = ""
+    description: Text = ""
     required: bool = False
     enum: list[Any] | None = None
     default: Any = None
@@ -151,14 +163,6 @@ class InputField(StrictModel):
                 for name, spec in data["fields"].items()
             }
         return data
-
-    @field_validator("description")
-    @classmethod
-    def _description_text(cls, text: str) -> str:
-        problem = text_problem(text, multiline=True)
-        if problem:
-            raise ValueError(problem)
-        return text
 
     @model_validator(mode="after")
     def _values_match_type(self) -> InputField:
@@ -411,7 +415,7 @@ class Outputs(StrictModel):
 
 class Agent(StrictModel):
     type: Literal["worker", "orchestrator"] = "worker"
-    description: str = ""
+    description: Text = ""
     model: str | None = None
     optional: bool = False
     code: str | None = None
@@ -419,14 +423,6 @@ class Agent(StrictModel):
     capabilities: Capabilities = Capabilities()
     dependencies: Dependencies = Dependencies()
     outputs: Outputs = Outputs()
-
-    @field_validator("description")
-    @classmethod
-    def _description_text(cls, text: str) -> str:
-        problem = text_problem(text, multiline=True)
-        if problem:
-            raise ValueError(problem)
-        return text
 
     @field_validator("code")
     @classmethod
@@ -501,7 +497,7 @@ def parse_steps(raw: Any) -> list[Step]:
 
 class Rule(StrictModel):
     name: str
-    condition: str = "always"
+    condition: Text = "always"
     steps: list[Step]
     otherwise: list[Step] = []
 
@@ -532,14 +528,6 @@ class Rule(StrictModel):
         if isinstance(data.get("condition"), bool) and data["condition"]:
             data["condition"] = "always"
         return data
-
-    @field_validator("condition")
-    @classmethod
-    def _condition_text(cls, condition: str) -> str:
-        problem = text_problem(condition, multiline=True)
-        if problem:
-            raise ValueError(problem)
-        return condition
 
     @field_validator("steps")
     @classmethod
