@@ -7,7 +7,7 @@ tests/test_docs.py.
 
 from __future__ import annotations
 
-import tomllib
+import re
 from functools import cache
 from pathlib import Path
 
@@ -17,11 +17,16 @@ PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 COPIER_TOOL = ("copier", "copier-template-extensions", "ruamel.yaml")
 
 
+# A pinned requirement in pyproject.toml, as `"name==version",` (read without tomllib: Copier
+# may run on Python 3.10, which has none).
+PIN = re.compile(r'^\s*"([A-Za-z0-9_.\-]+)(?:\[[^\]]*\])?==([^"]+)",?\s*$', re.MULTILINE)
+
+
 @cache
 def pins() -> dict[str, str]:
     """``name==version`` of each of the template's pinned dependencies, by name."""
-    dependencies = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]["dependencies"]
-    return {requirement.split("==")[0]: requirement for requirement in dependencies}
+    text = PYPROJECT.read_text(encoding="utf-8")
+    return {name: f"{name}=={version}" for name, version in PIN.findall(text)}
 
 
 def copier_tool() -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import tomllib
 from pathlib import Path
 
 from extensions.pins import COPIER_TOOL, pins
@@ -74,3 +75,9 @@ def test_the_agents_yaml_reference_has_one_source():
         ROOT / "README.md"
     ).read_text(encoding="utf-8")
     assert shipped.read_text(encoding="utf-8").startswith("# agents.yaml reference")
+
+
+def test_the_pins_are_read_as_pyproject_toml_states_them():
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    for name in COPIER_TOOL:
+        assert pins()[name] in declared["project"]["dependencies"]
