@@ -25,7 +25,7 @@ try:
     DERIVED = "template_context"
 except Exception:  # noqa: BLE001 - another engineer may be changing derive.py
     from extensions.plan_compiler import compile_plan
-    from extensions.validation import effective_rules
+    from extensions.spec import effective_rules
 
     def derive(project: Any) -> Any:
         rules = effective_rules(project.orchestration, list(project.workers))

@@ -13,19 +13,8 @@ from typing import Any, Literal
 from packaging.version import InvalidVersion, Version
 from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from .answers import DATABASES, PLAN_ANSWERS
 from .spec import StrictModel
-
-# (answer, block, path in the block): the block's value is the answer's default, and agents.yaml
-# and the answers must agree. template/scripts/regen.py passes these answers from agents.yaml.
-PLAN_ANSWERS = (
-    ("project_name", "project", ("name",)),
-    ("description", "project", ("description",)),
-    ("aws_region", "project", ("region",)),
-    ("database", "infrastructure", ("database", "provider")),
-    ("llm_provider", "llm", ("provider",)),
-    ("llm_model", "llm", ("model",)),
-    ("llm_fallback_model", "llm", ("fallback_model",)),
-)
 
 DEFAULT_VERSION = "0.1.0"
 # Aurora Serverless v2 capacity units: 0 (pause when idle) to 256, in steps of 0.5; the
@@ -94,7 +83,7 @@ class DatabaseConfig(StrictModel):
 
 
 class DatabaseBlock(StrictModel):
-    provider: Literal["aurora-serverless-v2", "rds-postgres", "dynamodb"] | None = None
+    provider: Literal[DATABASES] | None = None
     config: DatabaseConfig = DatabaseConfig()
 
 

@@ -13,34 +13,34 @@ does). The slug comes from ``--slug``, else from ``project.name``, else from the
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .blocks import PLAN_ANSWERS, plan_value
+from .answers import (
+    DEFAULT_MODELS,
+    DEFAULTS,
+    DOCUMENT_KEYS,
+    PLAN_ANSWERS,
+    PLAN_BLOCKS,
+    SPEC_KEYS,
+    slugify,
+)
+from .blocks import plan_value
 from .bounds import BoundsError, load_yaml
-from .spec import PLAN_BLOCKS, SPEC_KEYS
-from .validation import Answers, Project, SpecError, load_project, worst_case_path_seconds
+from .timing import worst_case_path_seconds
+from .validation import Answers, Project, SpecError, load_project
 
+# copier.yml's defaults (project_slug and jwt_audience follow other answers, below).
 DEFAULT_ANSWERS: dict[str, Any] = {
-    "project_name": "Agents App",
-    "aws_region": "us-east-1",
-    "database": "dynamodb",
-    "llm_provider": "bedrock",
-    "llm_model": "us.amazon.nova-pro-v1:0",
+    name: value for name, value in DEFAULTS.items() if value is not None
 }
 
 
 class CheckError(Exception):
     """The file cannot be read or parsed (exit 2)."""
-
-
-def slugify(text: str) -> str:
-    """The slug copier.yml derives from a name (lowercase, dashes)."""
-    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-") or "agents-app"
 
 
 def read_document(path: Path) -> dict[str, Any]:
@@ -87,13 +87,16 @@ def answers_for(document: dict[str, Any], slug: str | None, file_name: str) -> d
         value = plan_value(document.get(block), path)
         if value is not None and answer not in document:
             answers[answer] = value
+    if "llm_model" not in document and plan_value(document.get("llm"), ("model",)) is None:
+        answers["llm_model"] = DEFAULT_MODELS.get(answers["llm_provider"], answers["llm_model"])
     project_name = plan_value(document.get("project"), ("name",))
     if slug is None:
         slug = document.get("project_slug")
     if slug is None:
         slug = slugify(project_name if project_name is not None else Path(file_name).stem)
     answers["project_slug"] = slug
-    answers.update({key: document.get(key) for key in (*SPEC_KEYS, *PLAN_BLOCKS)})
+    answers.setdefault("jwt_audience", slug)
+    answers.update({key: document.get(key) for key in DOCUMENT_KEYS})
     return answers
 
 

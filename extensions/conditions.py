@@ -1,4 +1,4 @@
-"""The condition language of selection rules (ARCHITECTURE section 5).
+"""The condition language of selection rules.
 
 A condition is a small, safe subset of Python expressions, parsed with :mod:`ast` (never
 evaluated here) and compiled into Python source for the generated ``plan.py``:
@@ -10,8 +10,13 @@ evaluated here) and compiled into Python source for the generated ``plan.py``:
 - operators: ``== != < <= > >= in not in`` (chains included), ``and or not``, parentheses, and a
   bare path (its truthiness).
 
+Each condition text is parsed once (:func:`parse_condition`, cached) into a :class:`Condition`
+that the checker, the compiler, the example inputs and the oracle (``oracle.py``) all read.
+
 Public functions:
 
+- :func:`parse_condition` returns the parsed :class:`Condition`, or raises
+  :class:`ConditionError` (with the column) for a text that does not parse;
 - :func:`check_condition` returns the problems of a condition (``"column N: ..."``, 1-based
   character column in the condition text), an empty list when it is valid;
 - :func:`compile_condition` returns the Python expression of a checked condition;
@@ -35,10 +40,13 @@ import math
 import tokenize
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 __all__ = [
     "MAX_DEPTH",
+    "Condition",
+    "ConditionError",
     "MAX_LENGTH",
     "HELPERS",
     "InputInfo",
@@ -47,6 +55,7 @@ __all__ = [
     "condition_tree",
     "helpers_used",
     "input_references",
+    "parse_condition",
     "quote",
     "render",
 ]
@@ -118,27 +127,42 @@ class InputInfo(Protocol):
 
 
 @dataclass(frozen=True)
-class _Parsed:
+class Condition:
+    """A parsed condition. Its ``tree`` is shared: read it, never change it."""
+
     tree: ast.expr | None  # None for ``always``
     source: str  # the text that was parsed (newlines replaced by spaces)
     lead: int  # characters stripped on the left
 
+    @property
+    def always(self) -> bool:
+        return self.tree is None
 
-class _Problem(Exception):
+
+class ConditionError(Exception):
+    """The first problem that stops a condition from parsing, at a 1-based column."""
+
     def __init__(self, column: int, message: str) -> None:
-        super().__init__(message)
+        super().__init__(f"column {column}: {message}")
         self.column = column
         self.message = message
 
 
-def _parse(text: str) -> _Parsed:
-    """Parse a condition, raising ``_Problem`` for the first problem that stops parsing."""
+def parse_condition(text: str) -> Condition:
+    """The parsed condition; ``ConditionError`` for the first problem that stops parsing."""
     if not isinstance(text, str):
-        raise _Problem(1, f"a condition must be a string, not {type(text).__name__}")
+        raise ConditionError(1, f"a condition must be a string, not {type(text).__name__}")
+    return _parse(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str) -> Condition:
     if not text.strip():
-        raise _Problem(1, "the condition is empty (write `always` for a rule that always runs)")
+        raise ConditionError(
+            1, "the condition is empty (write `always` for a rule that always runs)"
+        )
     if len(text) > MAX_LENGTH:
-        raise _Problem(
+        raise ConditionError(
             1, f"the condition is {len(text)} characters long; at most {MAX_LENGTH} are allowed"
         )
     # Line breaks (from YAML block scalars) are whitespace; each is one character, so the
@@ -147,7 +171,7 @@ def _parse(text: str) -> _Parsed:
     stripped = source.lstrip()
     lead = len(source) - len(stripped)
     if stripped.rstrip() == "always":
-        return _Parsed(None, source, lead)
+        return Condition(None, source, lead)
     try:
         module = ast.parse(stripped, mode="eval")
     except SyntaxError as error:
@@ -157,12 +181,12 @@ def _parse(text: str) -> _Parsed:
         column = (error.offset or 1) + lead
         column = max(1, min(column, len(text) + 1))
         message = (error.msg or "invalid syntax").removesuffix(" (<unknown>, line 1)")
-        raise _Problem(column, f"syntax error: {message}") from None
+        raise ConditionError(column, f"syntax error: {message}") from None
     except (RecursionError, MemoryError, ValueError, OverflowError):
-        raise _Problem(1, "the condition is too complex to parse") from None
-    parsed = _Parsed(module.body, source, lead)
+        raise ConditionError(1, "the condition is too complex to parse") from None
+    parsed = Condition(module.body, source, lead)
     if _depth(module.body) > MAX_DEPTH:
-        raise _Problem(1, f"the condition is nested more than {MAX_DEPTH} levels deep")
+        raise ConditionError(1, f"the condition is nested more than {MAX_DEPTH} levels deep")
     try:
         nesting = 0
         for token in tokenize.generate_tokens(io.StringIO(stripped).readline):
@@ -170,17 +194,17 @@ def _parse(text: str) -> _Parsed:
                 nesting += 1
                 if nesting > MAX_DEPTH:
                     message = f"brackets are nested more than {MAX_DEPTH} levels deep"
-                    raise _Problem(token.start[1] + lead + 1, message)
+                    raise ConditionError(token.start[1] + lead + 1, message)
             elif token.type == tokenize.OP and token.string in ")]":
                 nesting -= 1
             elif token.type == tokenize.COMMENT:
-                raise _Problem(token.start[1] + lead + 1, "comments (#) are not allowed")
+                raise ConditionError(token.start[1] + lead + 1, "comments (#) are not allowed")
     except (tokenize.TokenError, SyntaxError):  # pragma: no cover - it parsed above
-        raise _Problem(1, "the condition cannot be tokenized") from None
+        raise ConditionError(1, "the condition cannot be tokenized") from None
     return parsed
 
 
-def _starred_problem(stripped: str, lead: int) -> _Problem | None:
+def _starred_problem(stripped: str, lead: int) -> ConditionError | None:
     """A clearer message than "invalid syntax" for a starred expression (``*input.a``)."""
     try:
         module = ast.parse(f"[{stripped}]", mode="eval")
@@ -189,7 +213,7 @@ def _starred_problem(stripped: str, lead: int) -> _Problem | None:
     for node in ast.walk(module):
         if isinstance(node, ast.Starred):
             prefix = f"[{stripped}]".encode()[: node.col_offset].decode("utf-8", "replace")
-            return _Problem(len(prefix) + lead, "starred expressions (*) are not allowed")
+            return ConditionError(len(prefix) + lead, "starred expressions (*) are not allowed")
     return None
 
 
@@ -204,27 +228,19 @@ def _depth(node: ast.AST) -> int:
     return deepest
 
 
-def _column(parsed: _Parsed, byte_offset: int) -> int:
+def _column(parsed: Condition, byte_offset: int) -> int:
     """1-based character column in the original text of a UTF-8 byte offset of the AST."""
     body = parsed.source[parsed.lead :]
     prefix = body.encode("utf-8", "surrogatepass")[:byte_offset]
     return len(prefix.decode("utf-8", "replace")) + parsed.lead + 1
 
 
-def _at(parsed: _Parsed, node: ast.AST) -> int:
+def _at(parsed: Condition, node: ast.AST) -> int:
     return _column(parsed, getattr(node, "col_offset", 0))
 
 
 # --------------------------------------------------------------------------------------------
 # Paths and literals
-
-
-@dataclass(frozen=True)
-class _Path:
-    root: str
-    parts: tuple[str | int, ...]  # attribute names and literal indexes after the root
-    nodes: tuple[ast.AST, ...]  # the node of each part (for columns)
-    root_node: ast.Name
 
 
 def _describe(node: ast.AST) -> str:
@@ -284,7 +300,7 @@ def _split_path(node: ast.AST) -> tuple[ast.AST, list[ast.AST]]:
 
 @dataclass
 class _Checker:
-    parsed: _Parsed
+    parsed: Condition
     inputs: Mapping[str, InputInfo]
     agents: Mapping[str, frozenset[str] | None]
     prev_step_agents: frozenset[str]
@@ -563,9 +579,9 @@ def check_condition(
     agents that can have run in the step just before the rule.
     """
     try:
-        parsed = _parse(text)
-    except _Problem as problem:
-        return [f"column {problem.column}: {problem.message}"]
+        parsed = parse_condition(text)
+    except ConditionError as problem:
+        return [str(problem)]
     if parsed.tree is None:
         return []
     checker = _Checker(parsed, inputs, agents, prev_step_agents, [])
@@ -662,7 +678,7 @@ def _condition_tree(node: ast.AST) -> Tree:
 
 def condition_tree(text: str) -> Tree:
     """The compiled expression of a checked condition, as a tree (see the comment above)."""
-    parsed = _parse(text)
+    parsed = parse_condition(text)
     if parsed.tree is None:
         return ("atom", "True")
     return _condition_tree(parsed.tree)
@@ -747,9 +763,9 @@ def input_references(text: str) -> dict[str, str | None]:
     Raises ValueError for a condition that does not parse.
     """
     try:
-        parsed = _parse(text)
-    except _Problem as problem:
-        raise ValueError(f"column {problem.column}: {problem.message}") from None
+        parsed = parse_condition(text)
+    except ConditionError as problem:
+        raise ValueError(str(problem)) from None
     found: dict[str, str | None] = {}
     compared: dict[str, list[str | None]] = {}
     if parsed.tree is None:

@@ -44,37 +44,15 @@ def _extensions_package() -> ModuleType:
 _package = _extensions_package().__name__
 template_context = importlib.import_module(f"{_package}.derive").template_context
 ESCAPING_FILTERS = importlib.import_module(f"{_package}.escape").FILTERS
-_spec = importlib.import_module(f"{_package}.spec")
-PLAN_BLOCKS, SPEC_KEYS = _spec.PLAN_BLOCKS, _spec.SPEC_KEYS
+_answers = importlib.import_module(f"{_package}.answers")
+PLAN_BLOCKS, SPEC_KEYS, ANSWER_KEYS = _answers.PLAN_BLOCKS, _answers.SPEC_KEYS, _answers.ANSWER_KEYS
+slugify = _answers.slugify
 _validation = importlib.import_module(f"{_package}.validation")
 SpecError, load_project = _validation.SpecError, _validation.load_project
 document_problems = importlib.import_module(f"{_package}.check").document_problems
 bounds_problem = importlib.import_module(f"{_package}.bounds").data_problem
 
 PRESETS = Path(__file__).resolve().parent.parent / "presets"
-ANSWER_KEYS = (
-    "project_name",
-    "project_slug",
-    "description",
-    "aws_region",
-    "database",
-    "llm_provider",
-    "llm_model",
-    "llm_fallback_model",
-    "observability",
-    "lambda_architecture",
-    "python_version",
-    "api",
-    "jwt_issuer",
-    "jwt_audience",
-    "preset",
-    "inputs",
-    "agents",
-    "orchestration",
-    "project",
-    "infrastructure",
-    "llm",
-)
 
 
 def format_problems(problems: list[str]) -> str:
@@ -125,7 +103,7 @@ def load_preset(preset: str) -> dict[str, Any]:
     path = PRESETS / f"{preset}.yaml"
     if not path.is_file():
         raise UserMessageError(
-            f"preset {preset!r} does not exist (choose finance, sales-analytics or blank)"
+            f"preset {preset!r} does not exist (choose {', '.join(_answers.PRESETS)})"
         )
     return yaml.safe_load(path.read_text())
 
@@ -164,10 +142,6 @@ def recorded_answers(answers: dict[str, Any]) -> dict[str, Any]:
     if path.is_absolute() or not path.is_dir():
         return answers
     return {**answers, "_src_path": str(path.resolve())}
-
-
-def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-") or "agents-app"
 
 
 class SpecFilters(Extension):

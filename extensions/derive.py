@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from .examples import NOTHING_SELECTED, example_inputs, expected_run, nested_leaf, offline_output
+from .examples import OFFLINE_SAMPLES, example_inputs, nested_leaf, offline_output
 from .infrastructure import terraform_variables
+from .oracle import NOTHING_SELECTED, expected_run
+from .pins import copier_tool
 from .plan_compiler import compile_plan, mermaid_diagram
 from .preset_code import GENERIC_AGENT_FILES, agent_files, shared_files
-from .spec import SECRET_NAME_PATTERN, Agent, InputField, Rule, Step, api_variable
-from .validation import (
+from .spec import SECRET_NAME_PATTERN, Agent, InputField, Rule, Step, api_variable, effective_rules
+from .timing import (
+    BACKOFF_JITTER_SECONDS,
+    BACKOFF_MAX_SECONDS,
     ORCHESTRATOR_MARGIN_SECONDS,
-    Project,
     agent_worst_seconds,
-    effective_rules,
     worst_case_path_seconds,
 )
+from .validation import Project
 
 # ruff's line length in the generated project (template/pyproject.toml.jinja).
 GENERATED_LINE_LENGTH = 100
@@ -349,6 +352,10 @@ def template_context(project: Project) -> dict[str, Any]:
         "nothing_selected": PLANNER_CALLED_NOBODY if planner else NOTHING_SELECTED,
         "worst_case_seconds": worst_case_path_seconds(project),
         "orchestrator_margin_seconds": ORCHESTRATOR_MARGIN_SECONDS,
+        "backoff_max_seconds": BACKOFF_MAX_SECONDS,
+        "backoff_jitter_seconds": BACKOFF_JITTER_SECONDS,
+        "offline_samples": OFFLINE_SAMPLES,
+        "copier_tool": copier_tool(),
         "external_apis": _external_apis(project),
         "storage_agents": [a["name"] for a in [*workers, orchestrator] if a["storage"] != "none"],
         "project_version": project.settings.version,

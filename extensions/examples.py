@@ -7,12 +7,13 @@ import itertools
 import math
 from typing import Any
 
+from .conditions import LITERAL_NAMES, parse_condition
+from .oracle import condition_holds
 from .spec import Agent, InputField, Rule, input_value_problem
 
 MAX_COMBINATIONS = 512
-# The error of a job in which no rule selected any agent (orchestrator/run.py).
-NOTHING_SELECTED = "no rule matched the input"
 MAX_NESTED_COMBINATIONS = 32
+# Input values an example starts from, by type.
 SAMPLE_VALUES: dict[str, Any] = {
     "str": "example",
     "int": 1,
@@ -22,99 +23,32 @@ SAMPLE_VALUES: dict[str, Any] = {
     "dict": {},
     "object": {},
 }
-
-
-class _Unknown(Exception):
-    """The condition reads agent results, which the input alone cannot decide."""
-
-
-_MISSING = object()
-
-
-def _literal(node: ast.AST) -> Any:
-    if isinstance(node, ast.Name):
-        return {"true": True, "false": False, "null": None}.get(node.id, _MISSING)
-    try:
-        return ast.literal_eval(node)
-    except ValueError:
-        return _MISSING
-
-
-def _value(node: ast.AST, roots: dict[str, Any]) -> Any:
-    path: list[Any] = []
-    while isinstance(node, ast.Attribute | ast.Subscript):
-        if isinstance(node, ast.Attribute):
-            path.append(node.attr)
-        else:
-            path.append(_literal(node.slice))
-        node = node.value
-    if isinstance(node, ast.Name) and node.id in ("input", "results", "prev_step") and path:
-        if node.id not in roots:
-            raise _Unknown
-        value: Any = roots[node.id]
-        for key in reversed(path):
-            try:
-                value = value[key]
-            except (KeyError, IndexError, TypeError):
-                return _MISSING
-        return value
-    return _literal(node)
-
-
-_COMPARE = {
-    ast.Eq: lambda a, b: a == b,
-    ast.NotEq: lambda a, b: a != b,
-    ast.Lt: lambda a, b: a < b,
-    ast.LtE: lambda a, b: a <= b,
-    ast.Gt: lambda a, b: a > b,
-    ast.GtE: lambda a, b: a >= b,
-    ast.In: lambda a, b: a in b,
-    ast.NotIn: lambda a, b: a not in b,
+# What the offline model (runtime/offline.py) answers, generated into the project's config:
+# a plain-text answer, a string field, and each other JSON scalar type.
+OFFLINE_SAMPLES: dict[str, Any] = {
+    "answer": "offline answer from {agent}",
+    "string": "offline {field}",
+    "integer": 1,
+    "number": 0.9,
+    "boolean": True,
+    "null": None,
 }
-
-
-def _truth(node: ast.AST, roots: dict[str, Any]) -> bool:
-    if isinstance(node, ast.BoolOp):
-        values = (_truth(value, roots) for value in node.values)
-        return all(values) if isinstance(node.op, ast.And) else any(values)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        return not _truth(node.operand, roots)
-    if isinstance(node, ast.Compare):
-        left = _value(node.left, roots)
-        for op, right_node in zip(node.ops, node.comparators, strict=True):
-            right = _value(right_node, roots)
-            if left is _MISSING or right is _MISSING:
-                return False
-            try:
-                if not _COMPARE[type(op)](left, right):
-                    return False
-            except TypeError:
-                return False
-            left = right
-        return True
-    value = _value(node, roots)
-    return value is not _MISSING and bool(value)
-
-
-def condition_holds(condition: str, roots: dict[str, Any]) -> bool | None:
-    """Whether a condition holds; None when it reads a root (``results``...) not given."""
-    if condition.strip() == "always":
-        return True
-    try:
-        return _truth(ast.parse(condition.strip(), mode="eval").body, roots)
-    except _Unknown:
-        return None
+# The JSON type of each output field type (lists and dicts are sampled empty).
+_JSON_TYPES = {"int": "integer", "float": "number", "bool": "boolean"}
 
 
 def _literals(rules: list[Rule]) -> list[Any]:
+    """The literals the rules compare with: values an example input should try."""
     found = []
     for rule in rules:
-        if rule.condition.strip() == "always":
+        condition = parse_condition(rule.condition)
+        if condition.always:
             continue
-        for node in ast.walk(ast.parse(rule.condition.strip(), mode="eval")):
-            value = _literal(node) if isinstance(node, ast.Constant | ast.Name) else _MISSING
-            if value is not _MISSING and value is not None:
-                found.append(value)
+        for node in ast.walk(condition.tree):
+            if isinstance(node, ast.Constant) and node.value is not None:
+                found.append(node.value)
+            elif isinstance(node, ast.Name) and LITERAL_NAMES.get(node.id) is not None:
+                found.append(LITERAL_NAMES[node.id])
     return found
 
 
@@ -169,7 +103,7 @@ def example_inputs(inputs: dict[str, InputField], rules: list[Rule]) -> list[dic
     Returns ``[{"name": ..., "input": {...}, "rules": [fired rule names]}]``.
     """
     base = {name: base_value(field) for name, field in inputs.items()}
-    conditional = [rule for rule in rules if rule.condition.strip() != "always"]
+    conditional = [rule for rule in rules if not parse_condition(rule.condition).always]
     literals = _literals(rules)
     names = list(inputs)
     choices = [_candidates(inputs[name], literals) for name in names]
@@ -201,65 +135,20 @@ def example_inputs(inputs: dict[str, InputField], rules: list[Rule]) -> list[dic
 def offline_output(name: str, agent: Agent) -> dict[str, Any]:
     """What the generated offline model answers for ``agent`` (see runtime/llm/offline.py)."""
     fields = agent.outputs.output_fields
+    answer = OFFLINE_SAMPLES["answer"].format(agent=name)
     if not agent.capabilities.structured_output:
-        return {"text": f"offline answer from {name}"}
+        return {"text": answer}
     if not fields:
-        return {"summary": f"offline answer from {name}"}
-    samples = {"str": None, "int": 1, "float": 0.9, "bool": True, "list": [], "dict": {}}
-    return {
-        field: f"offline {field}" if type_name == "str" else samples[type_name]
-        for field, type_name in fields.items()
-    }
+        return {"summary": answer}
+    return {field: _offline_value(field, type_name) for field, type_name in fields.items()}
 
 
-def expected_run(
-    rules: list[Rule],
-    job_input: dict[str, Any],
-    outputs: dict[str, dict[str, Any]],
-    *,
-    failing: frozenset[str] = frozenset(),
-    optional: frozenset[str] = frozenset(),
-    stop_on_failure: bool = True,
-) -> dict[str, Any]:
-    """The steps and status a job should end with: the oracle of the generated scenario tests.
-
-    A job in which no rule selects any agent fails with ``NOTHING_SELECTED`` as its error.
-    """
-    done: dict[str, dict[str, Any]] = {}
-    steps: list[dict[str, Any]] = []
-    failed: list[str] = []
-    previous: list[str] = []
-    selected = False
-    for rule in rules:
-        roots = {
-            "input": job_input,
-            "results": done,
-            "prev_step": {name: done[name] for name in previous if name in done},
-        }
-        branch = rule.steps if condition_holds(rule.condition, roots) else rule.otherwise
-        selected = selected or any(step.agents for step in branch)
-        for step in branch:
-            ran = [name for name in step.agents if name not in done]
-            previous = list(step.agents)
-            stopped = False
-            for name in ran:
-                if stopped:
-                    break
-                if name in failing:
-                    if name not in optional:
-                        failed.append(name)
-                        stopped = stop_on_failure and not step.parallel
-                else:
-                    done[name] = outputs[name]
-            if stopped:
-                ran = ran[: ran.index(failed[-1]) + 1]
-            if ran:
-                steps.append({"rule": rule.name, "parallel": step.parallel, "agents": ran})
-            if failed and stop_on_failure:
-                return {"steps": steps, "failed": failed, "status": "failed"}
-    if not selected:
-        return {"steps": [], "failed": [], "status": "failed", "error": NOTHING_SELECTED}
-    return {"steps": steps, "failed": failed, "status": "failed" if failed else "completed"}
+def _offline_value(field: str, type_name: str) -> Any:
+    if type_name == "str":
+        return OFFLINE_SAMPLES["string"].format(field=field)
+    if type_name in _JSON_TYPES:
+        return OFFLINE_SAMPLES[_JSON_TYPES[type_name]]
+    return [] if type_name == "list" else {}
 
 
 def nested_leaf(inputs: dict[str, InputField], job_input: dict[str, Any]) -> dict[str, Any] | None:

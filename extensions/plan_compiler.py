@@ -14,27 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
-from .conditions import Tree, condition_tree, helpers_used, quote
+from .conditions import condition_tree, helpers_used, quote
 from .escape import mermaid_label as _label
 from .escape import one_line as _comment_text
+from .printer import bracketed, if_lines, print_doc
 
 __all__ = ["compile_plan", "mermaid_diagram"]
 
 INDENT = "    "
-
-
-class StepLike(Protocol):
-    parallel: bool
-    agents: list[str]
-
-
-class RuleLike(Protocol):
-    name: str
-    condition: str
-    steps: Sequence[StepLike]
-    otherwise: Sequence[StepLike]
 
 
 @dataclass(frozen=True)
@@ -58,151 +47,6 @@ def _rules(rules: Sequence[Any], strategy: str, workers: list[str]) -> list[_Rul
     if not found and strategy in ("sequential", "parallel") and workers:
         found = [_Rule("all_workers", "always", [(strategy == "parallel", list(workers))], [])]
     return found
-
-
-# ---------------------------------------------------------------------------------------------
-# A small document printer with the semantics of ruff's (Prettier-style groups). Documents:
-# str | list | _Group | _Indent | _Line | _IfBreak.
-
-
-@dataclass
-class _Group:
-    contents: list[Any]
-
-
-@dataclass
-class _Indent:
-    contents: list[Any]
-
-
-@dataclass(frozen=True)
-class _Line:
-    space: bool  # printed as a space (True) or nothing (False) when its group is flat
-
-
-@dataclass(frozen=True)
-class _IfBreak:
-    broken: str
-    flat: str = ""
-
-
-_SOFT = _Line(False)
-_SPACE = _Line(True)
-_FLAT, _BREAK = 0, 1
-
-
-def _fits(next_cmd: tuple[int, int, Any], rest: list[tuple[int, int, Any]], width: int) -> bool:
-    stack = [next_cmd]
-    rest_index = len(rest)
-    while width >= 0:
-        if not stack:
-            if rest_index == 0:
-                return True
-            rest_index -= 1
-            stack.append(rest[rest_index])
-            continue
-        indent, mode, doc = stack.pop()
-        if isinstance(doc, str):
-            width -= len(doc)
-        elif isinstance(doc, list):
-            stack.extend((indent, mode, item) for item in reversed(doc))
-        elif isinstance(doc, _Group | _Indent):
-            stack.extend((indent, mode, item) for item in reversed(doc.contents))
-        elif isinstance(doc, _IfBreak):
-            width -= len(doc.broken if mode == _BREAK else doc.flat)
-        elif isinstance(doc, _Line):
-            if mode == _BREAK:
-                return True
-            width -= 1 if doc.space else 0
-    return False
-
-
-def _print_doc(doc: Any, indent: int, width: int) -> list[str]:
-    """Print a document whose first line starts at ``indent`` columns."""
-    lines: list[str] = []
-    current = " " * indent
-    stack: list[tuple[int, int, Any]] = [(indent, _BREAK, doc)]
-    while stack:
-        level, mode, item = stack.pop()
-        if isinstance(item, str):
-            current += item
-        elif isinstance(item, list):
-            stack.extend((level, mode, part) for part in reversed(item))
-        elif isinstance(item, _Indent):
-            stack.extend((level + 4, mode, part) for part in reversed(item.contents))
-        elif isinstance(item, _Group):
-            flat = mode == _FLAT or _fits((level, _FLAT, item), stack, width - len(current))
-            chosen = _FLAT if flat else _BREAK
-            stack.extend((level, chosen, part) for part in reversed(item.contents))
-        elif isinstance(item, _IfBreak):
-            current += item.broken if mode == _BREAK else item.flat
-        elif isinstance(item, _Line):
-            if mode == _BREAK:
-                lines.append(current.rstrip())
-                current = " " * level
-            elif item.space:
-                current += " "
-    lines.append(current.rstrip())
-    return lines
-
-
-def _join(items: list[Any], separator: str) -> list[Any]:
-    joined: list[Any] = []
-    for index, item in enumerate(items):
-        if index:
-            joined += [separator, _SPACE]
-        joined.append(item)
-    return joined
-
-
-def _bracketed(opening: str, items: list[Any], closing: str, *, inner_group: bool) -> Any:
-    if not items:
-        return opening + closing
-    content: list[Any] = [*_join(items, ","), _IfBreak(",")]
-    body: Any = _Group(content) if inner_group else content
-    return _Group([opening, _Indent([_SOFT, body]), _SOFT, closing])
-
-
-def _doc(tree: Tree, *, bool_breaks: bool = True) -> Any:
-    """The document of a compiled condition (see ``conditions.condition_tree``)."""
-    kind = tree[0]
-    if kind == "atom":
-        return tree[1]
-    if kind == "call":
-        return _bracketed(f"{tree[1]}(", [_doc(arg) for arg in tree[2]], ")", inner_group=True)
-    if kind == "list":
-        return _bracketed("[", [_doc(item) for item in tree[1]], "]", inner_group=False)
-    if kind == "not":
-        return ["not ", _doc(tree[1])]
-    if kind == "paren":
-        return _Group(["(", _Indent([_SOFT, _doc(tree[1])]), _SOFT, ")"])
-    if kind == "bool":
-        parts: list[Any] = [_doc(tree[2][0])]
-        for operand in tree[2][1:]:
-            parts += [_SPACE if bool_breaks else " ", f"{tree[1]} ", _doc(operand)]
-        return _Group(parts) if bool_breaks else parts
-    raise ValueError(f"unknown tree node {kind!r}")
-
-
-def _if_lines(tree: Tree, indent: int, width: int) -> list[str]:
-    """``if <condition>:`` as ruff formats it."""
-    flat = _print_doc(["if ", _doc(tree), ":"], indent, 10**9)
-    if len(flat) == 1 and len(flat[0]) <= width:
-        return flat
-    if tree[0] != "bool":
-        return _print_doc(["if ", _doc(tree), ":"], indent, width)
-    parenthesized = _Group([_IfBreak("("), _Indent([_SOFT, _doc(tree)]), _SOFT, _IfBreak(")")])
-    with_parentheses = _print_doc(["if ", parenthesized, ":"], indent, width)
-    if len(tree[2]) > 2:
-        return with_parentheses
-    # With two operands, ruff omits the optional parentheses when splitting the operands'
-    # own brackets is enough, or when nothing fits anyway.
-    omitted = _print_doc(["if ", _doc(tree, bool_breaks=False), ":"], indent, width)
-    if all(len(line) <= width for line in omitted):
-        return omitted
-    if all(len(line) <= width for line in with_parentheses):
-        return with_parentheses
-    return omitted
 
 
 # ---------------------------------------------------------------------------------------------
@@ -235,9 +79,9 @@ def _comment_lines(prefix: str, text: str, indent: int, width: int) -> list[str]
 
 def _step_lines(rule: str, step: tuple[bool, list[str]], indent: int, width: int) -> list[str]:
     method = "parallel" if step[0] else "sequential"
-    agents = _bracketed("[", [quote(agent) for agent in step[1]], "]", inner_group=False)
-    call = _bracketed(f"await run.{method}(", [quote(rule), agents], ")", inner_group=True)
-    return _print_doc(call, indent, width)
+    agents = bracketed("[", [quote(agent) for agent in step[1]], "]", inner_group=False)
+    call = bracketed(f"await run.{method}(", [quote(rule), agents], ")", inner_group=True)
+    return print_doc(call, indent, width)
 
 
 def compile_plan(
@@ -291,7 +135,7 @@ def compile_plan(
             for step in rule.steps:
                 out += _step_lines(rule.name, step, 4, line_length)
             continue
-        out += _if_lines(tree, 4, line_length)
+        out += if_lines(tree, 4, line_length)
         for step in rule.steps:
             out += _step_lines(rule.name, step, 8, line_length)
         if rule.otherwise:

@@ -12,14 +12,10 @@ import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .reserved import SOFT_KEYWORDS, schema_reserved_names, tool_reserved_names
 from .values import data_problem, environment_problem, text_problem
-
-# The parts of agents.yaml, and the original plan's blocks that fill scalar answers instead.
-SPEC_KEYS = ("inputs", "agents", "orchestration")
-PLAN_BLOCKS = ("project", "infrastructure", "llm")
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 IDENTIFIER_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -116,6 +112,18 @@ def json_value_problem(value: Any) -> str | None:
 SECRET_NAME_PATTERN = re.compile(r"(KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL)", re.IGNORECASE)
 
 
+def _multiline_text(text: str) -> str:
+    problem = text_problem(text, multiline=True)
+    if problem:
+        raise ValueError(problem)
+    return text
+
+
+# Free text from agents.yaml (descriptions, conditions): may span lines, refuses what
+# extensions/values.py's text_problem refuses.
+Text = Annotated[str, AfterValidator(_multiline_text)]
+
+
 class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -129,7 +137,7 @@ def value_matches(type_name: str, value: Any) -> bool:
 
 class InputField(StrictModel):
     type: InputType
-    description: str = ""
+    description: Text = ""
     required: bool = False
     enum: list[Any] | None = None
     default: Any = None
@@ -155,14 +163,6 @@ class InputField(StrictModel):
                 for name, spec in data["fields"].items()
             }
         return data
-
-    @field_validator("description")
-    @classmethod
-    def _description_text(cls, text: str) -> str:
-        problem = text_problem(text, multiline=True)
-        if problem:
-            raise ValueError(problem)
-        return text
 
     @model_validator(mode="after")
     def _values_match_type(self) -> InputField:
@@ -415,7 +415,7 @@ class Outputs(StrictModel):
 
 class Agent(StrictModel):
     type: Literal["worker", "orchestrator"] = "worker"
-    description: str = ""
+    description: Text = ""
     model: str | None = None
     optional: bool = False
     code: str | None = None
@@ -423,14 +423,6 @@ class Agent(StrictModel):
     capabilities: Capabilities = Capabilities()
     dependencies: Dependencies = Dependencies()
     outputs: Outputs = Outputs()
-
-    @field_validator("description")
-    @classmethod
-    def _description_text(cls, text: str) -> str:
-        problem = text_problem(text, multiline=True)
-        if problem:
-            raise ValueError(problem)
-        return text
 
     @field_validator("code")
     @classmethod
@@ -505,7 +497,7 @@ def parse_steps(raw: Any) -> list[Step]:
 
 class Rule(StrictModel):
     name: str
-    condition: str = "always"
+    condition: Text = "always"
     steps: list[Step]
     otherwise: list[Step] = []
 
@@ -537,14 +529,6 @@ class Rule(StrictModel):
             data["condition"] = "always"
         return data
 
-    @field_validator("condition")
-    @classmethod
-    def _condition_text(cls, condition: str) -> str:
-        problem = text_problem(condition, multiline=True)
-        if problem:
-            raise ValueError(problem)
-        return condition
-
     @field_validator("steps")
     @classmethod
     def _not_empty(cls, steps: list[Step]) -> list[Step]:
@@ -560,3 +544,11 @@ class Orchestration(StrictModel):
     strategy: Literal["dynamic", "sequential", "parallel", "planner"] = "dynamic"
     on_failure: Literal["stop", "continue"] = "stop"
     selection_rules: list[Rule] = []
+
+
+def effective_rules(orchestration: Orchestration, workers: list[str]) -> list[Rule]:
+    """The rules the plan runs: sequential/parallel without rules run every worker in one step."""
+    if orchestration.selection_rules or orchestration.strategy in ("dynamic", "planner"):
+        return list(orchestration.selection_rules)
+    parallel = orchestration.strategy == "parallel"
+    return [Rule(name="all_workers", steps=[Step(parallel=parallel, agents=workers)])]

@@ -12,6 +12,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
+from .answers import (
+    ARCHITECTURES,
+    DATABASES,
+    DEFAULTS,
+    LLM_PROVIDERS,
+    OBSERVABILITY,
+    PRESETS,
+    PYTHON_VERSIONS,
+)
 from .blocks import PlanSettings, load_blocks
 from .conditions import check_condition, input_references
 from .preset_code import code_problems
@@ -25,18 +34,16 @@ from .spec import (
     InputField,
     Orchestration,
     Rule,
-    Step,
     api_variable,
     field_name_problem,
 )
+from .timing import timing_problems
 from .values import data_problem, issuer_problem, model_problem, slug_problem, text_problem
 
 DEFAULT_ORCHESTRATOR = "orchestrator"
 # Function names are "<slug>-<agent>-<stage>"; stages are at most 8 characters.
 MAX_STAGE_LENGTH = 8
 LAMBDA_NAME_LIMIT = 64 - MAX_STAGE_LENGTH - 1
-# Time the orchestrator keeps for itself around each step (claiming, storing, handing over).
-ORCHESTRATOR_MARGIN_SECONDS = 30
 
 
 class SpecError(Exception):
@@ -55,19 +62,19 @@ class Answers(BaseModel):
 
     project_name: str = Field(min_length=1, max_length=80)
     project_slug: str = Field(min_length=2, max_length=40)
-    description: str = Field("", max_length=300)
+    description: str = Field(DEFAULTS["description"], max_length=300)
     aws_region: str = Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
-    database: Literal["aurora-serverless-v2", "rds-postgres", "dynamodb"]
-    llm_provider: Literal["bedrock", "openai", "anthropic"]
+    database: Literal[DATABASES]
+    llm_provider: Literal[LLM_PROVIDERS]
     llm_model: str = Field(min_length=1)
-    llm_fallback_model: str = ""
-    observability: Literal["none", "langfuse", "logfire"] = "none"
-    lambda_architecture: Literal["x86_64", "arm64"] = "x86_64"
-    python_version: Literal["3.12", "3.13"] = "3.12"
-    api: bool = True
-    jwt_issuer: str = ""
+    llm_fallback_model: str = DEFAULTS["llm_fallback_model"]
+    observability: Literal[OBSERVABILITY] = DEFAULTS["observability"]
+    lambda_architecture: Literal[ARCHITECTURES] = DEFAULTS["lambda_architecture"]
+    python_version: Literal[PYTHON_VERSIONS] = DEFAULTS["python_version"]
+    api: bool = DEFAULTS["api"]
+    jwt_issuer: str = DEFAULTS["jwt_issuer"]
     jwt_audience: str = Field("", max_length=200)
-    preset: Literal["finance", "sales-analytics", "blank"] = "finance"
+    preset: Literal[PRESETS] = DEFAULTS["preset"]
 
     @field_validator("project_name", "description", "jwt_audience")
     @classmethod
@@ -121,53 +128,6 @@ class Project:
     @property
     def package_name(self) -> str:
         return self.answers.project_slug.replace("-", "_")
-
-
-def agent_worst_seconds(agent: Agent) -> int:
-    """Worst time the orchestrator may wait for one agent: every attempt times out."""
-    attempts = agent.runtime.retries + 1
-    backoff = sum(min(2**attempt, 30) for attempt in range(agent.runtime.retries))
-    return agent.runtime.timeout * attempts + backoff
-
-
-def step_worst_seconds(step: Step, workers: dict[str, Agent]) -> int:
-    times = [agent_worst_seconds(workers[name]) for name in step.agents if name in workers]
-    if not times:
-        return 0
-    return max(times) if step.parallel else sum(times)
-
-
-def worst_case_path_seconds(project: Project) -> int:
-    """Sequential sums, parallel maxima, the longer branch of each rule, every rule firing.
-
-    An agent counts once on the path: one that already has a result is not run again, so a
-    later step that names it again waits only for its other agents.
-    """
-    total = 0
-    counted: set[str] = set()
-    for rule in effective_rules(project.orchestration, list(project.workers)):
-        best, best_agents = 0, set()
-        for branch in (rule.steps, rule.otherwise):
-            seconds, ran = 0, set(counted)
-            for step in branch:
-                fresh = [name for name in step.agents if name not in ran]
-                seconds += step_worst_seconds(
-                    Step(parallel=step.parallel, agents=fresh), project.workers
-                )
-                ran.update(fresh)
-            if seconds >= best:
-                best, best_agents = seconds, ran
-        total += best
-        counted = best_agents
-    return total
-
-
-def effective_rules(orchestration: Orchestration, workers: list[str]) -> list[Rule]:
-    """The rules the plan runs: sequential/parallel without rules run every worker in one step."""
-    if orchestration.selection_rules or orchestration.strategy in ("dynamic", "planner"):
-        return list(orchestration.selection_rules)
-    parallel = orchestration.strategy == "parallel"
-    return [Rule(name="all_workers", steps=[Step(parallel=parallel, agents=workers)])]
 
 
 def _location_part(part: Any) -> str:
@@ -415,26 +375,6 @@ def _check_code(workers: dict[str, Agent], problems: list[str]) -> None:
         problems.extend(code_problems(name, agent.code, agent.capabilities.tools, schema))
 
 
-def _check_timing(project: Project, problems: list[str]) -> None:
-    """Each agent call must fit one orchestrator invocation.
-
-    The orchestrator stores every result as it arrives and hands the job to a fresh
-    invocation when the next call might not fit, so a job may take longer than one
-    invocation; a single call (every attempt timing out) may not.
-    """
-    budget = project.orchestrator.runtime.timeout - ORCHESTRATOR_MARGIN_SECONDS
-    for name, agent in project.workers.items():
-        seconds = agent_worst_seconds(agent)
-        if seconds > budget:
-            problems.append(
-                f"agent {name!r}: worst case {seconds} s (timeout {agent.runtime.timeout} s x "
-                f"{agent.runtime.retries + 1} attempts + backoff) exceeds what orchestrator "
-                f"{project.orchestrator_name!r} can wait in one invocation "
-                f"({project.orchestrator.runtime.timeout} s timeout - "
-                f"{ORCHESTRATOR_MARGIN_SECONDS} s margin)"
-            )
-
-
 def _check_output_keys(workers: dict[str, Agent], problems: list[str]) -> None:
     """Results are filed under their output key in the job JSON: one agent per key."""
     owners: dict[str, str] = {}
@@ -569,7 +509,7 @@ def load_project(answers: dict[str, Any]) -> Project:
         orchestration=orchestration,
         settings=settings,
     )
-    _check_timing(project, problems)
+    problems.extend(timing_problems(project))
     if problems:
         raise SpecError(problems)
     return project
@@ -580,8 +520,5 @@ __all__ = [
     "Answers",
     "Project",
     "SpecError",
-    "agent_worst_seconds",
-    "effective_rules",
     "load_project",
-    "worst_case_path_seconds",
 ]

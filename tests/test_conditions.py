@@ -14,12 +14,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT)) if str(ROOT) not in sys.path else None
 
 from extensions.conditions import (  # noqa: E402
+    ConditionError,
     check_condition,
     compile_condition,
     helpers_used,
     input_references,
+    parse_condition,
     quote,
 )
+from extensions.oracle import condition_holds  # noqa: E402
 
 RUNTIME = ROOT / "template" / "src" / "{{ package_name }}" / "runtime"
 
@@ -419,3 +422,21 @@ def test_runtime_semantics() -> None:
     assert c.truthy(missing) is False
     assert c.truthy(0) is False and c.truthy([]) is False and c.truthy("x") is True
     assert repr(missing) == "MISSING" and not missing
+
+
+def test_a_condition_is_parsed_once_and_shared() -> None:
+    text = "input.row_count > 10 and results.analyzer.confidence >= 0.5"
+    parsed = parse_condition(text)
+    assert parse_condition(text) is parsed
+    assert check(text) == []
+    assert input_references(text) == {"row_count": "int"}
+    assert not parsed.always and parse_condition(" always ").always
+
+
+def test_the_oracle_reads_the_shared_parse() -> None:
+    roots = {"input": {"amount": 11}, "results": {"analyzer": {"score": 0.5}}}
+    assert condition_holds("input.amount > 10 and results.analyzer.score >= 0.5", roots)
+    assert condition_holds("results.analyzer.score > 1", {"input": {}}) is None
+    assert condition_holds("not input.missing == 1", {"input": {}}) is True
+    with pytest.raises(ConditionError, match="column 1: the condition is empty"):
+        condition_holds("  ", roots)

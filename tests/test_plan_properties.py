@@ -1,8 +1,8 @@
-"""Property tests: compiled plans behave like a reference interpreter, and ruff keeps them."""
+"""Property tests: compiled plans behave as the oracle (extensions/oracle.py) says, and ruff
+keeps them."""
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import importlib
 import itertools
@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from extensions.conditions import check_condition
+from extensions.oracle import condition_holds
 from extensions.plan_compiler import compile_plan
 
 from .plan_rules import RUFF, Rule, Step
@@ -148,25 +149,8 @@ def specs(draw: Any, long_text: bool = False) -> Spec:
 
 
 # ---------------------------------------------------------------------------------------------
-# The reference interpreter (independent of the compiler and of runtime/steps.py)
-
-
-class Missing:
-    pass
-
-
-GONE = Missing()
-
-
-def walk_path(value: Any, keys: list[Any]) -> Any:
-    for key in keys:
-        if isinstance(key, str):
-            if not isinstance(value, dict) or key not in value:
-                return GONE
-        elif not isinstance(value, list) or not -len(value) <= key < len(value):
-            return GONE
-        value = value[key]
-    return value
+# The reference: extensions/oracle.py decides each condition (independent of the compiler and of
+# runtime/steps.py), and the walk below follows the steps.
 
 
 @dataclass
@@ -175,75 +159,9 @@ class State:
     outputs: dict[str, dict[str, Any]]
     previous: set[str] = field(default_factory=set)
 
-
-def evaluate(node: ast.AST, state: State) -> Any:
-    if isinstance(node, ast.Expression):
-        return evaluate(node.body, state)
-    if isinstance(node, ast.BoolOp):
-        results = [evaluate(value, state) for value in node.values]
-        return all(results) if isinstance(node.op, ast.And) else any(results)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        return not evaluate(node.operand, state)
-    if isinstance(node, ast.Compare):
-        sides = [value_of(side, state) for side in (node.left, *node.comparators)]
-        for index, op in enumerate(node.ops):
-            left, right = sides[index], sides[index + 1]
-            if left is GONE or right is GONE:
-                return False
-            python = {
-                ast.Eq: "==",
-                ast.NotEq: "!=",
-                ast.Lt: "<",
-                ast.LtE: "<=",
-                ast.Gt: ">",
-                ast.GtE: ">=",
-                ast.In: "in",
-                ast.NotIn: "not in",
-            }[type(op)]
-            try:
-                outcome = {
-                    "==": lambda a, b: a == b,
-                    "!=": lambda a, b: a != b,
-                    "<": lambda a, b: a < b,
-                    "<=": lambda a, b: a <= b,
-                    ">": lambda a, b: a > b,
-                    ">=": lambda a, b: a >= b,
-                    "in": lambda a, b: a in b,
-                    "not in": lambda a, b: a not in b,
-                }[python](left, right)
-            except TypeError:
-                return False
-            if not outcome:
-                return False
-        return True
-    value = value_of(node, state)
-    return value is not GONE and bool(value)
-
-
-def value_of(node: ast.AST, state: State) -> Any:
-    if isinstance(node, ast.Constant):
-        return node.value
-    if isinstance(node, ast.Name):
-        return {"true": True, "false": False, "null": None}[node.id]
-    if isinstance(node, ast.UnaryOp):
-        return -value_of(node.operand, state)
-    if isinstance(node, ast.List | ast.Tuple):
-        return [value_of(item, state) for item in node.elts]
-    keys: list[Any] = []
-    while isinstance(node, ast.Attribute | ast.Subscript):
-        if isinstance(node, ast.Attribute):
-            keys.append(node.attr)
-        else:
-            keys.append(value_of(node.slice, state))
-        node = node.value
-    keys.reverse()
-    assert isinstance(node, ast.Name)
-    if node.id == "input":
-        return walk_path(state.job_input, keys)
-    agent, rest = keys[0], keys[1:]
-    if agent not in state.outputs or (node.id == "prev_step" and agent not in state.previous):
-        return GONE
-    return walk_path(state.outputs[agent], rest)
+    def roots(self) -> dict[str, Any]:
+        previous = {name: self.outputs[name] for name in self.previous if name in self.outputs}
+        return {"input": self.job_input, "results": self.outputs, "prev_step": previous}
 
 
 @dataclass
@@ -261,13 +179,7 @@ def reference(spec: Spec, job: Job) -> tuple[list[dict[str, Any]], list[str], li
     failed: list[str] = []
     failed_optional: list[str] = []
     for rule in spec.rules:
-        chosen = rule.steps
-        if rule.condition != "always":
-            chosen = (
-                rule.steps
-                if evaluate(ast.parse(rule.condition, mode="eval"), state)
-                else rule.otherwise
-            )
+        chosen = rule.steps if condition_holds(rule.condition, state.roots()) else rule.otherwise
         for step in chosen:
             names = list(dict.fromkeys(step.agents))
             ran: list[str] = []

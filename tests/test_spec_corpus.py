@@ -15,9 +15,8 @@ from typing import Any
 import pytest
 import yaml
 
-from extensions.blocks import PLAN_ANSWERS, plan_value
-from extensions.check import check
-from extensions.spec import PLAN_BLOCKS, SPEC_KEYS
+from extensions.answers import PLAN_BLOCKS, SPEC_KEYS
+from extensions.check import answers_for, check
 from extensions.validation import SpecError, load_project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,27 +24,13 @@ SPECS = Path(__file__).resolve().parent / "specs"
 BAD = sorted((SPECS / "bad").glob("*.yaml"))
 GOOD = sorted((SPECS / "good").glob("*.yaml")) + sorted((ROOT / "presets").glob("*.yaml"))
 
-DEFAULT_ANSWERS = {
-    "project_name": "Corpus",
-    "project_slug": "corpus",
-    "aws_region": "us-east-1",
-    "database": "dynamodb",
-    "llm_provider": "bedrock",
-    "llm_model": "us.amazon.nova-pro-v1:0",
-}
-
 
 def corpus_answers(path: Path) -> dict[str, Any]:
     document = yaml.safe_load(path.read_text())
     assert isinstance(document, dict), f"{path.name}: not a mapping"
     unknown = set(document) - set(SPEC_KEYS) - set(PLAN_BLOCKS)
     assert not unknown, f"{path.name}: unexpected top-level keys {sorted(unknown)}"
-    answers = {**DEFAULT_ANSWERS, **{key: document.get(key) for key in (*SPEC_KEYS, *PLAN_BLOCKS)}}
-    for answer, block, keys in PLAN_ANSWERS:  # the plan's blocks fill answers, as in copier.yml
-        value = plan_value(document.get(block), keys)
-        if value is not None:
-            answers[answer] = value
-    return answers
+    return answers_for(document, "corpus", path.name)  # copier.yml's defaults, as make check
 
 
 def expectations(path: Path) -> list[str]:

@@ -1,4 +1,4 @@
-"""Settings beyond agents and rules: each one does what docs/agents-yaml.md says, or is refused.
+"""Settings beyond agents and rules do what template/docs/agents-yaml.md says, or are refused.
 
 The original plan's project, infrastructure and llm blocks (extensions/blocks.py), output
 keys, external APIs, storage and model ids, down to what the templates and Terraform read
@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from extensions.blocks import PLAN_ANSWERS
+from extensions.answers import PLAN_ANSWERS
 from extensions.context import recorded_answers
 from extensions.derive import template_context
 from extensions.models import model_provider_problem

@@ -35,7 +35,7 @@ ANSWERS_FILE = ".copier-answers.yml"
 # the original plan's blocks; they are null in a spec that does not use them).
 SPEC_KEYS = ("project", "infrastructure", "llm", "inputs", "agents", "orchestration")
 # The answers those blocks hold: (answer, block, path in the block), as in the template's
-# extensions/blocks.py. agents.yaml's value, when present, is passed as the answer.
+# extensions/answers.py. agents.yaml's value, when present, is passed as the answer.
 PLAN_ANSWERS = (
     ("project_name", "project", ("name",)),
     ("description", "project", ("description",)),

@@ -21,7 +21,7 @@ from ..runtime.store import JobStore, LeaseLost
 logger = logging.getLogger(__name__)
 
 # A claim lasts one orchestrator invocation plus a margin; a dead orchestrator's lease expires.
-LEASE = timedelta(seconds=config.ORCHESTRATOR_TIMEOUT + 30)
+LEASE = timedelta(seconds=config.ORCHESTRATOR_TIMEOUT + config.ORCHESTRATOR_MARGIN_SECONDS)
 RENEW_EVERY_SECONDS = 60
 
 

@@ -31,7 +31,11 @@ async def invoke_with_retries(
 
     retrying = AsyncRetrying(
         stop=stop_after_attempt(config.WORKERS[agent].retries + 1 - attempts_made),
-        wait=wait_exponential_jitter(multiplier=backoff_base, max=30 * backoff_base),
+        wait=wait_exponential_jitter(
+            multiplier=backoff_base,
+            max=config.BACKOFF_MAX_SECONDS * backoff_base,
+            jitter=config.BACKOFF_JITTER_SECONDS * backoff_base,
+        ),
         retry=retry_if_result(lambda result: not result.ok),
         retry_error_callback=lambda state: state.outcome.result(),
     )

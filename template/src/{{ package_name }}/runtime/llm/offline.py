@@ -17,6 +17,8 @@ from typing import Any
 
 from agents.testing import ModelCall, ModelStep, ScriptedModel, assistant_message, function_call
 
+from .. import config
+
 _scripted: dict[str, dict[str, Any]] = {}
 _attempts: Counter[str] = Counter()
 
@@ -61,13 +63,13 @@ def sample(schema: dict[str, Any], defs: dict[str, Any], name: str) -> Any:
         return {key: sample(value, defs, key) for key, value in properties.items()}
     if kind == "array":
         return []
-    return {
-        "string": f"offline {name}",
-        "integer": 1,
-        "number": 0.9,
-        "boolean": True,
-        "null": None,
-    }[kind]
+    if kind == "string":
+        return config.OFFLINE_SAMPLES["string"].format(field=name)
+    return config.OFFLINE_SAMPLES[kind]
+
+
+def _plain_answer(agent: str) -> str:
+    return config.OFFLINE_SAMPLES["answer"].format(agent=agent)
 
 
 def _answer(agent: str, call: ModelCall) -> ModelStep:
@@ -76,10 +78,10 @@ def _answer(agent: str, call: ModelCall) -> ModelStep:
         scripted = None  # its failures were raised before the agent ran (fail_if_scripted)
     if scripted is None:
         if call.output_schema is None or call.output_schema.is_plain_text():
-            return ModelStep(output=[assistant_message(f"offline answer from {agent}")])
+            return ModelStep(output=[assistant_message(_plain_answer(agent))])
         schema = call.output_schema.json_schema()
         scripted = sample(schema, schema.get("$defs", {}), agent) or {
-            "summary": f"offline answer from {agent}"
+            "summary": _plain_answer(agent)
         }
     text = scripted if isinstance(scripted, str) else json.dumps(scripted)
     return ModelStep(output=[assistant_message(text)])

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
-from . import gate
+from . import config, gate
 from .gate import InvalidInput
 from .orchestrator.run import execute_job
 from .runtime.invoke.local import in_process
@@ -171,7 +171,6 @@ def jobs(args: argparse.Namespace) -> int:
 def migrate(args: argparse.Namespace) -> int:
     print(open_store(get_settings()).migrate())
     return 0
-{%- if api %}
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -179,7 +178,6 @@ def serve(args: argparse.Namespace) -> int:
 
     serve_api(args.port, host=args.host)
     return 0
-{%- endif %}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -227,13 +225,14 @@ def parser() -> argparse.ArgumentParser:
         "migrate", help="bring the store's schema up to date (the store JOB_STORE names)"
     )
     migrate_parser.set_defaults(handler=migrate)
-{%- if api %}
 
-    serve_parser = commands.add_parser("serve", help="serve the HTTP API here, running jobs here")
-    serve_parser.add_argument("--port", type=_whole_number(1, 65535), default=8000)
-    serve_parser.add_argument("--host", default="127.0.0.1")
-    serve_parser.set_defaults(handler=serve)
-{%- endif %}
+    if config.API:  # a project generated with the HTTP API
+        serve_parser = commands.add_parser(
+            "serve", help="serve the HTTP API here, running jobs here"
+        )
+        serve_parser.add_argument("--port", type=_whole_number(1, 65535), default=8000)
+        serve_parser.add_argument("--host", default="127.0.0.1")
+        serve_parser.set_defaults(handler=serve)
     return main_parser
 
 

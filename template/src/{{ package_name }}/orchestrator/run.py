@@ -26,16 +26,9 @@ from ..runtime.telemetry.logs import log_context
 from ..runtime.telemetry.metrics import record_agent_metrics
 from ..runtime.telemetry.tracing import job_trace
 from .lease import LEASE, Lease
-{%- if planner %}
-from .planner import run_plan
-{%- else %}
-from .plan import run_plan
-{%- endif %}
+from .strategy import NOTHING_SELECTED, run_plan
 
 logger = logging.getLogger(__name__)
-
-# The error of a job in which {% if planner %}the planner called no worker{% else %}no rule selected any agent{% endif %}.
-NOTHING_SELECTED = {{ nothing_selected | pyrepr }}
 
 
 class Handover(Exception):
