@@ -358,7 +358,7 @@ def test_editing_the_database_in_agents_yaml_switches_the_store(
     modules = {path.name for path in (project / "terraform" / "modules").iterdir()}
     assert "store_dynamodb" in modules and "store_aurora" not in modules
     assert 'source = "./modules/store_dynamodb"' in (project / "terraform/store.tf").read_text()
-    assert (project / "tests" / "dynamodb_server.py").is_file()
+    assert (project / "tests" / "support" / "dynamodb_server.py").is_file()
     assert '"moto[server]==' in (project / "pyproject.toml").read_text()
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert answers["database"] == "dynamodb"
