@@ -9,6 +9,7 @@ from .infrastructure import terraform_variables
 from .oracle import NOTHING_SELECTED, expected_run
 from .pins import copier_tool
 from .plan_compiler import compile_plan, mermaid_diagram
+from .layout import layout
 from .preset_code import GENERIC_AGENT_FILES, agent_files, shared_files
 from .spec import SECRET_NAME_PATTERN, Agent, InputField, Rule, Step, api_variable, effective_rules
 from .timing import (
@@ -113,6 +114,13 @@ def _code_context(agent: Agent, project: Project) -> dict[str, Any]:
         "generic_files": [name for name in GENERIC_AGENT_FILES if name not in shipped],
         "pipeline": "pipeline.py" in shipped,
     }
+
+
+def _layout(project: Project) -> list[dict[str, str]]:
+    """The README's layout lines (extensions/layout.py)."""
+    presets = {a.code.split("/")[0] for a in project.workers.values() if a.code}
+    answers = project.answers.model_dump()
+    return layout(answers, project.package_name, _preset_files(project), presets)
 
 
 def _preset_files(project: Project) -> dict[str, list[dict[str, Any]]]:
@@ -333,6 +341,7 @@ def template_context(project: Project) -> dict[str, Any]:
             for rule in rules
         ],
         "preset_files": _preset_files(project),
+        "layout": _layout(project),
         "inputs_list": inputs["fields"],
         "input_models": inputs,
         "nested_input_leaf": nested_leaf(project.inputs, examples[0]["input"]),

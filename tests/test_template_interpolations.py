@@ -40,6 +40,9 @@ RAW = {
     "orchestrator.invokes": "agent names",
     "agent": "agent name (loops over the agents of an external API, or of storage)",
     "agent.output_key": "outputs.key, ^[a-z][a-z0-9_]*$",
+    # The template's and the presets' own text, no value of the spec (extensions/layout.py).
+    "line.folder": "a folder of the project: the template's paths and the package name",
+    "line.text": "the template's or a preset's line for a folder",
     # ^[a-z][a-z0-9_-]*$ external API names, and the setting names derived from them.
     "api": "external API name (loops over a function's external APIs)",
     "api.name": "external API name",

@@ -17,7 +17,7 @@ from typing import Any
 
 from agents.testing import ModelCall, ModelStep, ScriptedModel, assistant_message, function_call
 
-from .. import config
+from ... import config
 
 _scripted: dict[str, dict[str, Any]] = {}
 _attempts: Counter[str] = Counter()
