@@ -67,6 +67,7 @@ ANSWER_KEYS = (
     "api",
     "jwt_issuer",
     "jwt_audience",
+    "jwt_client_id",
     "preset",
     "inputs",
     "agents",

@@ -29,7 +29,14 @@ from .spec import (
     api_variable,
     field_name_problem,
 )
-from .values import data_problem, issuer_problem, model_problem, slug_problem, text_problem
+from .values import (
+    client_id_problem,
+    data_problem,
+    issuer_problem,
+    model_problem,
+    slug_problem,
+    text_problem,
+)
 
 DEFAULT_ORCHESTRATOR = "orchestrator"
 # Function names are "<slug>-<agent>-<stage>"; stages are at most 8 characters.
@@ -67,6 +74,7 @@ class Answers(BaseModel):
     api: bool = True
     jwt_issuer: str = ""
     jwt_audience: str = Field("", max_length=200)
+    jwt_client_id: str = Field("", max_length=200)
     preset: Literal["finance", "sales-analytics", "blank"] = "finance"
 
     @field_validator("project_name", "description", "jwt_audience")
@@ -95,6 +103,14 @@ class Answers(BaseModel):
         if problem:
             raise ValueError(f"{model!r} {problem}")
         return model
+
+    @field_validator("jwt_client_id")
+    @classmethod
+    def _client_id(cls, client_id: str) -> str:
+        problem = client_id_problem(client_id)
+        if problem:
+            raise ValueError(f"{client_id!r} {problem}")
+        return client_id
 
     @field_validator("jwt_issuer")
     @classmethod

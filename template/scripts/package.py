@@ -192,11 +192,15 @@ def build_layer(settings: dict, python: str, out: Path) -> Path:
     return layer
 
 
+# The API's modules for `make serve` only: the development issuer must never be deployable.
+LOCAL_ONLY = ("api/local.py", "api/development.py")
+
+
 def function_sources(package: Path, name: str, workers: list[str]) -> list[Path]:
-    """The files of function ``name``: the package without other agents' folders or the API."""
+    """The files of function ``name``: the package without other agents' folders, and without
+    the API (for the API itself, without its local-only modules)."""
     excluded = [package / "agents" / worker for worker in workers if worker != name]
-    if name != "api":
-        excluded.append(package / "api")
+    excluded += [package / "api"] if name != "api" else [package / m for m in LOCAL_ONLY]
     return [
         path
         for path in sorted(package.rglob("*"))

@@ -1,5 +1,6 @@
 """The API's routes around a job store, a way to queue jobs and a way to identify callers,
-so that one app serves in Lambda (`handler.py`) and locally (`local.py`).
+so that one app serves in Lambda (`handler.py`) and locally (`local.py`), with the web
+console (`web.py`) at `/`.
 
 No `from __future__ import annotations` here: FastAPI reads the routes' annotations, and the
 `User` dependency is local to `create_app`."""
@@ -19,7 +20,7 @@ from ..inputs import json_schema
 from ..runtime.jobs import MAX_PAGE, create_job, job_view
 from ..runtime.records import JobStatus
 from ..runtime.store import JobStore
-from . import cursor, problems
+from . import cursor, problems, web
 from .auth import Identify
 from .problems import Problem, ProblemError, invalid_fields
 from .schemas import Health, JobPage, JobView
@@ -75,6 +76,7 @@ def create_app(
     *,
     enqueue: Callable[[str], None],
     identify: Identify,
+    sign_in: web.SignIn,
 ) -> FastAPI:
     app = FastAPI(
         title=config.PROJECT_SLUG,
@@ -188,4 +190,5 @@ def create_app(
             next_cursor=cursor.encode(page[-1]) if len(jobs) > limit else None,
         )
 
+    web.install(app, sign_in)
     return app
