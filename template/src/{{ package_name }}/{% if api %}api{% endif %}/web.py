@@ -75,7 +75,7 @@ def _content_security_policy(sign_in: SignIn) -> str:
     """Scripts, styles and images of this origin only; fetches to this origin, and to the
     identity provider for its discovery document and token endpoint."""
     issuer = urlsplit(sign_in.issuer)
-    provider = f" {issuer.scheme}://{issuer.netloc} https:" if sign_in.issuer else ""
+    provider = f" {issuer.scheme}://{issuer.netloc} https:" if not sign_in.development else ""
     return (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         f"connect-src 'self'{provider}; base-uri 'none'; form-action 'self'; "

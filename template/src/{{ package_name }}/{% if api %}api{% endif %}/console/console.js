@@ -634,7 +634,8 @@
     }));
     if (name === undefined) return el("div", { class: "tree-root" }, list);
     const size = Array.isArray(value) ? `[${value.length}]` : `{${entries.length}}`;
-    return el("details", { open: true }, el("summary", {}, el("span", { class: "tree-key", text: name }), ` ${size}`), list);
+    // Nested values start folded: an agent's JSON can be long.
+    return el("details", {}, el("summary", {}, el("span", { class: "tree-key", text: name }), ` ${size}`), list);
   }
 
   function colour(value, index) {
