@@ -318,7 +318,8 @@
   }
 
   function arrayField(path, name, node, value) {
-    const itemSchema = resolve(node.items);
+    // Items are labelled "<list> <n>", not by their class name in the schema.
+    const itemSchema = { ...resolve(node.items), title: undefined };
     const label = labelOf(name, node);
     const fieldset = groupShell(path, label, node);
     const list = el("ol", { class: "items" });

@@ -1,0 +1,268 @@
+"""The generated web console in a real browser: Debian's Chromium driven by Playwright, against
+a rendered finance project served the way `make serve` serves it (offline model, SQLite).
+
+A user signs in with the development issuer, submits the finance preset's first example,
+watches it complete, reads the report and the charts; a bad input shows its error next to
+its field; another user cannot see the job. Then the deployed sign-in: the authorization-code
+flow with PKCE against the generated tests' stand-in provider. Each step leaves a screenshot
+in build/screenshots/.
+
+Chromium comes from the system (`make browser` installs it); this test fails, and never
+skips, when it is missing.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from .conftest import ROOT, _clean_environment, render
+
+pytestmark = pytest.mark.xdist_group("matrix")  # shares the installed project environment
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = ROOT / "build" / "screenshots"
+JOB_SECONDS = 90
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    return render(tmp_path_factory.mktemp("console") / "app", preset="finance")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.is_file():
+        pytest.fail(
+            f"no Chromium at {CHROMIUM}: run `make browser` (as root on Debian or Ubuntu it runs"
+            " apt-get install -y chromium), or set CHROMIUM to a Chromium executable"
+        )
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def serving(project: Path, python: Path, database: Path, **environment: str) -> Iterator[str]:
+    """The project's `serve` command on a free port; its base URL."""
+    port = _free_port()
+    package = next((project / "src").iterdir()).name
+    env = {key: value for key, value in _clean_environment().items() if not key.startswith("JWT_")}
+    env |= {
+        "PYTHONPATH": str(project / "src"),
+        "MODEL_MODE": "offline",
+        "JOB_STORE": "sqlite",
+        "SQLITE_PATH": str(database),
+        **environment,
+    }
+    log = database.with_suffix(".log")
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [str(python), "-m", package, "serve", "--port", str(port)],
+            cwd=project,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"`serve` did not start:\n{log.read_text()}")
+                time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def shot(page: Page, name: str) -> None:
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+
+def sign_in(page: Page, url: str, user: str) -> None:
+    page.goto(url)
+    page.get_by_label("User name").fill(user)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="New job")).to_be_visible()
+    expect(page.locator("#who-name")).to_have_text(f"Signed in as {user}")
+
+
+def api_job(page: Page, job_id: str) -> dict:
+    """The job as the API answers the signed-in user (what the page must show)."""
+    return page.evaluate(
+        """async (jobId) => {
+            const token = sessionStorage.getItem("console.token");
+            const headers = {Authorization: `Bearer ${token}`};
+            return (await fetch(`/jobs/${jobId}`, {headers})).json();
+        }""",
+        job_id,
+    )
+
+
+def test_users_run_the_finance_example_and_read_its_results(
+    project, environments, browser, tmp_path
+):
+    example = json.loads(next(iter(sorted((project / "examples").glob("*.json")))).read_text())
+    with serving(project, environments("bedrock"), tmp_path / "jobs.db") as url:
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+
+        # Sign in with the development issuer; the form holds the first example.
+        page.goto(url)
+        expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+        shot(page, "01-sign-in")
+        sign_in(page, url, "alice")
+        years = page.get_by_label("Years Until Retirement")
+        expect(years).to_have_value(str(example["years_until_retirement"]))
+        first_symbol = example["accounts"][0]["positions"][0]["symbol"]
+        expect(page.get_by_label("Symbol").first).to_have_value(first_symbol)
+        shot(page, "02-job-form")
+
+        # Submit it and watch it complete.
+        page.get_by_role("button", name="Submit job").click()
+        expect(page.locator("#job-status")).to_have_text("completed", timeout=JOB_SECONDS * 1000)
+        job_id = page.locator("#job-id").inner_text()
+        job = api_job(page, job_id)
+        assert job["status"] == "completed"
+        agents = [agent for step in job["steps"] for agent in step["agents"]]
+        for agent in agents:
+            expect(page.locator(".plan .chip-ok", has_text=agent)).to_have_count(1)
+            row = page.locator("#agents tbody tr", has=page.get_by_role("rowheader", name=agent))
+            expect(row).to_contain_text("ok")
+            result = job["results"][agent]
+            expect(row.locator("td").nth(2)).to_have_text(str(result["attempts"]))
+            expect(row.locator("td").nth(3)).to_have_text(str(result["tokens"]))
+        shot(page, "03-job-completed")
+
+        # The report is formatted Markdown, the charts are drawn, one per chart of the output.
+        report = page.locator("section[aria-label='reporter result'] .markdown")
+        expect(report.get_by_role("heading", name="Portfolio report")).to_be_visible()
+        expect(report.locator("table").first).to_be_visible()
+        assert "# Portfolio report" not in report.inner_text()
+        charts = job["results"]["charter"]["output"]["charts"]
+        figures = page.locator("figure.chart")
+        expect(figures).to_have_count(len(charts))
+        for chart in charts:
+            figure = page.locator(f"figure[data-chart='{chart['key']}']")
+            expect(figure.locator("figcaption")).to_have_text(chart["title"])
+            drawn = [item for item in chart["data"] if item["value"] > 0]
+            expect(figure.locator("svg .mark")).to_have_count(len(drawn))
+            expect(figure.locator(".legend li")).to_have_count(len(chart["data"]))
+        figures.first.scroll_into_view_if_needed()
+        shot(page, "04-report-and-charts")
+
+        # A bad input: the API's problem shows next to the fields it names.
+        page.get_by_role("link", name="New job").click()
+        years.fill("-5")
+        quantity = page.get_by_label("Quantity").first
+        quantity.fill("many")
+        page.get_by_role("button", name="Submit job").click()
+        for field in (years, quantity):
+            expect(field).to_have_attribute("aria-invalid", "true")
+            error = page.locator(f"#{field.get_attribute('id')}-error")
+            expect(error).to_be_visible()
+            assert error.inner_text().strip()
+        expect(page.locator("#form-errors")).to_contain_text("years_until_retirement")
+        expect(page.locator("#form-errors")).to_contain_text("accounts[0].positions[0].quantity")
+        shot(page, "05-field-errors")
+
+        # The job list, newest first, holds the job (the bad input made none).
+        page.get_by_role("link", name="Your jobs").click()
+        rows = page.locator("#jobs-table tbody tr")
+        expect(rows).to_have_count(1)
+        expect(rows.first).to_contain_text(job_id)
+        expect(rows.first).to_contain_text("completed")
+        shot(page, "06-job-list")
+
+        # Another user sees no job of alice's, not even by its address.
+        page.get_by_role("button", name="Sign out").click()
+        sign_in(page, url, "bob")
+        page.get_by_role("link", name="Your jobs").click()
+        expect(page.locator("#jobs-empty")).to_be_visible()
+        page.goto(f"{url}/#/jobs/{job_id}")
+        expect(page.locator("#notice")).to_contain_text(f"no job {job_id}")
+        expect(page.locator("#results")).to_be_empty()
+        shot(page, "07-other-user")
+
+        # On a phone-sized screen the job view fits the width.
+        phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+        sign_in(phone, url, "alice")
+        phone.goto(f"{url}/#/jobs/{job_id}")
+        expect(phone.locator("#job-status")).to_have_text("completed")
+        assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        shot(phone, "08-phone-job-view")
+        assert errors == []
+
+
+def _stand_in_issuer(project: Path):
+    """The generated tests' identity provider, which also stands in for a provider's sign-in."""
+    spec = importlib.util.spec_from_file_location("issuer", project / "tests" / "issuer.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_deployed_sign_in_uses_the_authorization_code_flow_with_pkce(
+    project, environments, browser, tmp_path
+):
+    issuer_module = _stand_in_issuer(project)
+    issuer = issuer_module.Issuer(signs_in="carol")
+    settings = {
+        "JWT_ISSUER": issuer.url,
+        "JWT_AUDIENCE": issuer_module.AUDIENCE,
+        "JWT_CLIENT_ID": issuer_module.CLIENT_ID,
+    }
+    try:
+        with serving(project, environments("bedrock"), tmp_path / "jobs.db", **settings) as url:
+            page = browser.new_page()
+            page.goto(url)
+            expect(page.locator("#dev-sign-in")).to_be_hidden()
+            page.get_by_role("button", name="Sign in").click()
+
+            expect(page.get_by_role("heading", name="New job")).to_be_visible()
+            expect(page.locator("#who-name")).to_have_text("Signed in as carol")
+            assert "code=" not in page.url and "state=" not in page.url
+            assert issuer.exchanges == ["issued"]
+            authorize = next(path for path in issuer.requests if path.startswith("/authorize"))
+            assert "code_challenge_method=S256" in authorize
+            page.get_by_role("link", name="Your jobs").click()
+            expect(page.locator("#jobs-empty")).to_be_visible()
+            shot(page, "09-pkce-signed-in")
+    finally:
+        issuer.close()
