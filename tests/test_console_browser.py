@@ -17,6 +17,7 @@ import importlib.util
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import time
 import urllib.request
@@ -44,6 +45,21 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = ROOT / "build" / "screenshots"
 JOB_SECONDS = 90
+# An agent output that would run script if the console trusted it anywhere.
+HOSTILE_OUTPUT = {
+    "content": "# Hostile\n\n"
+    '<img src="x" onerror="window.__xss = 1">\n\n'
+    "<script>window.__xss = 2</script>\n\n"
+    "[a link](javascript:window.__xss=3)\n\n"
+    '<iframe src="javascript:window.__xss = 4"></iframe>\n',
+    "chart": {
+        "key": 'x" onload="window.__xss = 5',
+        "title": '<img src="x" onerror="window.__xss = 6">',
+        "type": "pie",
+        "data": [{"name": "<script>window.__xss = 7</script>", "value": 1, "color": "red;}"}],
+    },
+    "note": '<b onmouseover="window.__xss = 8">bold?</b>',
+}
 
 
 @pytest.fixture(scope="module")
@@ -187,6 +203,23 @@ def test_users_run_the_finance_example_and_read_its_results(
         figures.first.scroll_into_view_if_needed()
         shot(page, "04-report-and-charts")
 
+        # Model output is hostile text: nothing in it runs, in Markdown, a chart or a tree.
+        with sqlite3.connect(tmp_path / "jobs.db") as database:
+            database.execute(
+                "UPDATE agent_results SET output = ? WHERE job_id = ? AND agent = 'reporter'",
+                (json.dumps(HOSTILE_OUTPUT), job_id),
+            )
+        page.reload()
+        hostile = page.locator("section[aria-label='reporter result']")
+        expect(hostile.get_by_role("heading", name="Hostile")).to_be_visible()
+        expect(hostile.locator("figcaption")).to_have_text(HOSTILE_OUTPUT["chart"]["title"])
+        expect(hostile.get_by_text(HOSTILE_OUTPUT["note"])).to_be_visible()
+        page.wait_for_timeout(500)
+        assert page.evaluate("window.__xss") is None
+        dangerous = "script, iframe, [onerror], [onload], [onmouseover], a[href^='javascript']"
+        expect(hostile.locator(dangerous)).to_have_count(0)
+        shot(page, "05-hostile-output")
+
         # A bad input: the API's problem shows next to the fields it names.
         page.get_by_role("link", name="New job").click()
         years.fill("-5")
@@ -200,7 +233,7 @@ def test_users_run_the_finance_example_and_read_its_results(
             assert error.inner_text().strip()
         expect(page.locator("#form-errors")).to_contain_text("years_until_retirement")
         expect(page.locator("#form-errors")).to_contain_text("accounts[0].positions[0].quantity")
-        shot(page, "05-field-errors")
+        shot(page, "06-field-errors")
 
         # The job list, newest first, holds the job (the bad input made none).
         page.get_by_role("link", name="Your jobs").click()
@@ -208,7 +241,7 @@ def test_users_run_the_finance_example_and_read_its_results(
         expect(rows).to_have_count(1)
         expect(rows.first).to_contain_text(job_id)
         expect(rows.first).to_contain_text("completed")
-        shot(page, "06-job-list")
+        shot(page, "07-job-list")
 
         # Another user sees no job of alice's, not even by its address.
         page.get_by_role("button", name="Sign out").click()
@@ -218,7 +251,7 @@ def test_users_run_the_finance_example_and_read_its_results(
         page.goto(f"{url}/#/jobs/{job_id}")
         expect(page.locator("#notice")).to_contain_text(f"no job {job_id}")
         expect(page.locator("#results")).to_be_empty()
-        shot(page, "07-other-user")
+        shot(page, "08-other-user")
 
         # On a phone-sized screen the job view fits the width.
         phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
@@ -226,7 +259,7 @@ def test_users_run_the_finance_example_and_read_its_results(
         phone.goto(f"{url}/#/jobs/{job_id}")
         expect(phone.locator("#job-status")).to_have_text("completed")
         assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-        shot(phone, "08-phone-job-view")
+        shot(phone, "09-phone-job-view")
         assert errors == []
 
 
@@ -263,6 +296,6 @@ def test_the_deployed_sign_in_uses_the_authorization_code_flow_with_pkce(
             assert "code_challenge_method=S256" in authorize
             page.get_by_role("link", name="Your jobs").click()
             expect(page.locator("#jobs-empty")).to_be_visible()
-            shot(page, "09-pkce-signed-in")
+            shot(page, "10-pkce-signed-in")
     finally:
         issuer.close()
