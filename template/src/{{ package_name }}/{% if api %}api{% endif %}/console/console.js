@@ -301,6 +301,9 @@
     const required = new Set(node.required || []);
     const fieldset = path === "input" ? el("div", { class: "root" }) : groupShell(path, labelOf(name, node), node);
     if (path === "input") form.fields.set(path, { input: fieldset, error: el("p", { hidden: true }) });
+    if (path === "input" && !Object.keys(node.properties || {}).length) {
+      fieldset.append(el("p", { text: "This job takes no input." }));
+    }
     const parts = Object.entries(node.properties || {}).map(([key, child]) => {
       const part = field(`${path}.${key}`, key, child, required.has(key), given[key]);
       fieldset.append(part.node);
@@ -357,11 +360,36 @@
     return { node: fieldset, get: () => parts.map((p) => p.get()).filter((v) => v !== undefined) };
   }
 
+  class NotJson extends Error {
+    constructor(path, message) {
+      super(message);
+      this.path = path;
+    }
+  }
+
+  // An object that takes fields of its own (agents.yaml without `inputs`, or a free-form
+  // object) or a value of any type: edited as JSON text.
+  function jsonField(path, name, node, required, value) {
+    const text = el("textarea", { name: path, rows: 8, spellcheck: "false", class: "json" });
+    if (value !== undefined) text.value = JSON.stringify(value, null, 2);
+    const get = () => {
+      if (text.value.trim() === "") return undefined;
+      try {
+        return JSON.parse(text.value);
+      } catch (error) {
+        throw new NotJson(path, `not valid JSON: ${error.message}`);
+      }
+    };
+    return { node: fieldShell(path, `${labelOf(name, node)} (JSON)`, node, required, text), get };
+  }
+
   function field(path, name, raw, required, value) {
     const node = resolve(raw);
     const start = value !== undefined ? value : node.default;
-    if (node.type === "object" && node.properties) return objectField(path, name, node, start);
+    const closed = node.additionalProperties === false;
+    if (node.type === "object" && closed) return objectField(path, name, node, start);
     if (node.type === "array") return arrayField(path, name, node, start);
+    if (node.type === "object" || (!node.type && !node.enum)) return jsonField(path, name, node, required, start);
     return leafField(path, name, node, required, start);
   }
 
@@ -411,10 +439,17 @@
     const button = $("submit-job");
     button.disabled = true;
     try {
+      let input;
+      try {
+        input = form.get();
+      } catch (error) {
+        if (!(error instanceof NotJson)) throw error;
+        return showErrors({ detail: error.message, errors: [{ field: error.path, message: error.message }] });
+      }
       const { response, body } = await api("/jobs", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(form.get()),
+        body: JSON.stringify(input),
       });
       if (response.status === 202) {
         location.hash = `#/jobs/${encodeURIComponent(body.job_id)}`;
