@@ -138,6 +138,48 @@ def sign_in(page: Page, url: str, user: str) -> None:
     expect(page.locator("#who-name")).to_have_text(f"Signed in as {user}")
 
 
+# Every form control has a label; every piece of visible text meets WCAG AA contrast (4.5:1,
+# 3:1 from 18.66px bold or 24px) against the background it is drawn on.
+ACCESSIBILITY_PROBLEMS = """() => {
+    const problems = [];
+    for (const control of document.querySelectorAll("input, select, textarea")) {
+        if (control.offsetParent && !control.labels.length) {
+            problems.push(`no label: ${control.name}`);
+        }
+    }
+    const channel = (c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+    const rgba = (text) => text.match(/[\\d.]+/g).map(Number);
+    const luminance = ([r, g, b]) =>
+        0.2126 * channel(r / 255) + 0.7152 * channel(g / 255) + 0.0722 * channel(b / 255);
+    const background = (element) => {
+        for (let node = element; node; node = node.parentElement) {
+            const colour = rgba(getComputedStyle(node).backgroundColor);
+            if (colour.length < 4 || colour[3] > 0) return colour;
+        }
+        return [255, 255, 255];
+    };
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+        const element = text.parentElement;
+        if (!text.textContent.trim() || !element.offsetParent) continue;
+        const style = getComputedStyle(element);
+        const [light, dark] = [luminance(rgba(style.color)), luminance(background(element))]
+            .sort((a, b) => b - a);
+        const ratio = (light + 0.05) / (dark + 0.05);
+        const size = parseFloat(style.fontSize);
+        const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+        if (ratio < (large ? 3 : 4.5)) {
+            problems.push(`contrast ${ratio.toFixed(2)}: ${text.textContent.trim().slice(0, 40)}`);
+        }
+    }
+    return problems;
+}"""
+
+
+def assert_accessible(page: Page) -> None:
+    assert page.evaluate(ACCESSIBILITY_PROBLEMS) == []
+
+
 def api_job(page: Page, job_id: str) -> dict:
     """The job as the API answers the signed-in user (what the page must show)."""
     return page.evaluate(
@@ -162,12 +204,14 @@ def test_users_run_the_finance_example_and_read_its_results(
         # Sign in with the development issuer; the form holds the first example.
         page.goto(url)
         expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+        assert_accessible(page)
         shot(page, "01-sign-in")
         sign_in(page, url, "alice")
         years = page.get_by_label("Years Until Retirement")
         expect(years).to_have_value(str(example["years_until_retirement"]))
         first_symbol = example["accounts"][0]["positions"][0]["symbol"]
         expect(page.get_by_label("Symbol").first).to_have_value(first_symbol)
+        assert_accessible(page)
         shot(page, "02-job-form")
 
         # Submit it and watch it complete.
@@ -176,6 +220,10 @@ def test_users_run_the_finance_example_and_read_its_results(
         job_id = page.locator("#job-id").inner_text()
         job = api_job(page, job_id)
         assert job["status"] == "completed"
+        with sqlite3.connect(tmp_path / "jobs.db") as database:
+            query = "SELECT input FROM jobs WHERE id = ?"
+            (stored,) = database.execute(query, (job_id,)).fetchone()
+        assert json.loads(stored) == example  # the form sent the example as it was
         agents = [agent for step in job["steps"] for agent in step["agents"]]
         for agent in agents:
             expect(page.locator(".plan .chip-ok", has_text=agent)).to_have_count(1)
@@ -184,6 +232,7 @@ def test_users_run_the_finance_example_and_read_its_results(
             result = job["results"][agent]
             expect(row.locator("td").nth(2)).to_have_text(str(result["attempts"]))
             expect(row.locator("td").nth(3)).to_have_text(str(result["tokens"]))
+        assert_accessible(page)
         shot(page, "03-job-completed")
 
         # The report is formatted Markdown, the charts are drawn, one per chart of the output.
@@ -233,6 +282,7 @@ def test_users_run_the_finance_example_and_read_its_results(
             assert error.inner_text().strip()
         expect(page.locator("#form-errors")).to_contain_text("years_until_retirement")
         expect(page.locator("#form-errors")).to_contain_text("accounts[0].positions[0].quantity")
+        assert_accessible(page)
         shot(page, "06-field-errors")
 
         # The job list, newest first, holds the job (the bad input made none).
