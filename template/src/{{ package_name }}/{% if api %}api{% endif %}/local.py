@@ -73,6 +73,7 @@ def serve(port: int, host: str = "127.0.0.1") -> None:
     if not verifier.issuer:
         # The server fetches the development issuer's keys from itself.
         own_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        own_host = f"[{own_host}]" if ":" in own_host else own_host  # an IPv6 address
         development = DevelopmentIssuer(f"http://{own_host}:{port}", verifier.audience)
         verifier = TokenVerifier(development.issuer, verifier.audience, development.jwks_url)
         sign_in = SignIn(development.issuer, verifier.audience, development=True)
