@@ -307,13 +307,39 @@ def test_users_run_the_finance_example_and_read_its_results(
         expect(page.locator("#results")).to_be_empty()
         shot(page, "08-other-user")
 
+        # Bob's eleven jobs: ten on the first page, newest first, the oldest on the next.
+        bobs = page.evaluate(
+            """async (input) => {
+                const token = sessionStorage.getItem("console.token");
+                const headers = {
+                    Authorization: `Bearer ${token}`, "Content-Type": "application/json",
+                };
+                const ids = [];
+                for (let n = 0; n < 11; n++) {
+                    const response = await fetch("/jobs", {method: "POST", headers, body: input});
+                    ids.push((await response.json()).job_id);
+                }
+                return ids;
+            }""",
+            json.dumps(example),
+        )
+        page.get_by_role("link", name="Your jobs").click()
+        links = page.locator("#jobs-table tbody tr td:first-child a")
+        expect(links).to_have_text(bobs[:0:-1])
+        page.get_by_role("button", name="Older jobs").click()
+        expect(links).to_have_text([bobs[0]])
+        expect(page.get_by_role("button", name="Older jobs")).to_be_hidden()
+        shot(page, "09-job-list-second-page")
+        page.get_by_role("button", name="Newer jobs").click()
+        expect(links).to_have_text(bobs[:0:-1])
+
         # On a phone-sized screen the job view fits the width.
         phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
         sign_in(phone, url, "alice")
         phone.goto(f"{url}/#/jobs/{job_id}")
         expect(phone.locator("#job-status")).to_have_text("completed")
         assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-        shot(phone, "09-phone-job-view")
+        shot(phone, "10-phone-job-view")
         assert errors == []
 
 
@@ -350,6 +376,6 @@ def test_the_deployed_sign_in_uses_the_authorization_code_flow_with_pkce(
             assert "code_challenge_method=S256" in authorize
             page.get_by_role("link", name="Your jobs").click()
             expect(page.locator("#jobs-empty")).to_be_visible()
-            shot(page, "10-pkce-signed-in")
+            shot(page, "11-pkce-signed-in")
     finally:
         issuer.close()
