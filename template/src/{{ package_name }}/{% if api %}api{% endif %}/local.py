@@ -77,7 +77,7 @@ def serve(port: int, host: str = "127.0.0.1") -> None:
         development = DevelopmentIssuer(f"http://{own_host}:{port}", verifier.audience)
         verifier = TokenVerifier(development.issuer, verifier.audience, development.jwks_url)
         sign_in = SignIn(development.issuer, verifier.audience, development=True)
-    app = create_app(store, enqueue=jobs.enqueue, identify=verifier, sign_in=sign_in)
+    app = create_app(store, enqueue=jobs.enqueue, identify=verifier, sign_in=sign_in, stream=True)
     if development:
         development.install(app)
     tokens = (
@@ -91,6 +91,7 @@ def serve(port: int, host: str = "127.0.0.1") -> None:
         flush=True,
     )
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        # Open job streams must not hold a stop (Ctrl-C) until their jobs end.
+        uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=2)
     finally:
         jobs.close()

@@ -1,5 +1,5 @@
-"""The web console: a page at `/`, its assets under `/console/<version>/`, and the way it
-signs in at `/console/config.json`.
+"""The web console: a page at `/`, its assets under `/console/<version>/`, and at
+`/console/config.json` the way it signs in and whether it can follow a job as a stream.
 
 The assets are versioned by a hash of their bytes, so a browser may keep them for a year: a
 new release changes the version, and the page (never cached) names the new one. The page
@@ -83,8 +83,9 @@ def _content_security_policy(sign_in: SignIn) -> str:
     )
 
 
-def install(app: FastAPI, sign_in: SignIn) -> None:
-    """Serve the console on ``app`` (same origin as the API, so no CORS)."""
+def install(app: FastAPI, sign_in: SignIn, *, stream: bool = False) -> None:
+    """Serve the console on ``app`` (same origin as the API, so no CORS); with ``stream``, the
+    console follows a job through `/jobs/{job_id}/events` rather than by polling."""
     assets = _assets()
     version = _version(assets)
     page = (FILES / "index.html").read_text().replace(ASSETS_PLACEHOLDER, f"/console/{version}")
@@ -101,7 +102,8 @@ def install(app: FastAPI, sign_in: SignIn) -> None:
 
     @app.get("/console/config.json", include_in_schema=False)
     def console_config() -> JSONResponse:
-        return JSONResponse(asdict(sign_in), headers={"Cache-Control": NO_CACHE})
+        settings = {**asdict(sign_in), "stream": stream}
+        return JSONResponse(settings, headers={"Cache-Control": NO_CACHE})
 
     @app.get("/console/{asset_version}/{name:path}", include_in_schema=False)
     def console_asset(asset_version: str, name: str) -> Response:

@@ -18,6 +18,7 @@
   let token = sessionStorage.getItem(TOKEN_KEY);
   let form = null; // {get(), fields: Map(path -> {input, error})}
   let pollTimer = null;
+  let stream = null; // the AbortController of the job stream being read
   let cursors = [null]; // the job list's pages: the cursor of each page shown so far
 
   // ---------------------------------------------------------------------------------------
@@ -600,6 +601,54 @@
     renderResults(job);
   }
 
+  // Follows the job through `/jobs/{id}/events` (server-sent events) where the server streams
+  // (`make serve`); false when it cannot, for the caller to poll instead.
+  async function streamJob(jobId, here) {
+    stream = new AbortController();
+    const { signal } = stream;
+    let response;
+    try {
+      response = await fetch(`/jobs/${encodeURIComponent(jobId)}/events`, {
+        headers: { Authorization: `Bearer ${token}` },
+        signal,
+      });
+    } catch {
+      return signal.aborted;
+    }
+    if (response.status === 401) {
+      signOut("Your sign-in was refused or has expired: sign in again.");
+      return true;
+    }
+    if (response.status === 404) {
+      $("job-status").textContent = "not found";
+      notice(problemText(response, await response.json().catch(() => null)));
+      return true;
+    }
+    if (!response.ok || !response.body) return false;
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    let job = null;
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (location.hash !== here) return true;
+        // A stream that ends before its job did (the server stopped) leaves it to polling.
+        if (done) return job !== null && !["pending", "running"].includes(job.status);
+        buffer += value;
+        for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
+          const data = buffer.slice(0, end).split("\n").filter((line) => line.startsWith("data:"));
+          buffer = buffer.slice(end + 2);
+          if (!data.length) continue;
+          job = JSON.parse(data.map((line) => line.slice(5)).join("\n"));
+          showJobView(job);
+        }
+      }
+    } catch {
+      // Aborted by leaving the page, or the connection broke: polling picks up from here.
+      return signal.aborted;
+    }
+  }
+
   async function showJob(jobId) {
     show("job");
     $("job-id").textContent = jobId;
@@ -625,6 +674,7 @@
         }
       }
     };
+    if (config.stream && (await streamJob(jobId, here))) return;
     await poll();
   }
 
@@ -742,6 +792,7 @@
 
   async function route() {
     clearTimeout(pollTimer);
+    if (stream) stream.abort();
     if (!token) return showSignIn();
     const hash = location.hash || "#/new";
     if (hash.startsWith("#/jobs/")) return showJob(decodeURIComponent(hash.slice("#/jobs/".length)));
