@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -60,3 +61,13 @@ def environments(tmp_path_factory):
         return made[litellm]
 
     return python_for
+
+
+def load_script(project: Path, name: str) -> Any:
+    """A generated project's scripts/<name>.py, imported as a module."""
+    module_name = f"{project.name}_{name}_{abs(hash(project))}"
+    spec = importlib.util.spec_from_file_location(module_name, project / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module  # dataclasses look their module up while it loads
+    spec.loader.exec_module(module)
+    return module

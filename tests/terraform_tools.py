@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import run
+from .conftest import load_script, run
 
 # The machine image's offline mirror of hashicorp/aws; TF_PLUGIN_DIR points elsewhere.
 PLUGIN_DIR = os.environ.get("TF_PLUGIN_DIR", "/opt/tf-plugins")
@@ -66,13 +66,23 @@ def start_moto(port: int) -> subprocess.Popen:
 
 
 def stand_in_artifacts(project: Path) -> None:
-    """Tiny zips where `make package` puts the real ones: moto stores code, never runs it."""
-    tfvars = json.loads((project / "terraform" / "agents.auto.tfvars.json").read_text())
+    """Tiny zips where `make package` puts the real ones, and the manifest that lists them,
+    written by the project's scripts/package.py: moto stores code, never runs it."""
+    package = load_script(project, "package")
+    settings = json.loads((project / "terraform" / "agents.auto.tfvars.json").read_text())
+    functions = package.stack_functions(settings, next((project / "src").iterdir()))
     out = project / "build" / "lambda"
-    names = [*tfvars["workers"], tfvars["orchestrator"]["name"]]
-    if (project / "terraform" / "api.tf").is_file():
-        names.append("api")
-    for path in [out / "layer.zip", *(out / "functions" / f"{name}.zip" for name in names)]:
+
+    def stand_in(path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(path, "w") as archive:
             archive.writestr("README", "stand-in for the test\n")
+        return path
+
+    layers = {
+        layer: stand_in(out / "layers" / f"{layer}.zip")
+        for function in functions.values()
+        for layer in function.layers
+    }
+    code = {name: stand_in(out / "functions" / f"{name}.zip") for name in functions}
+    package.write_manifest(out, settings, functions, code, layers)

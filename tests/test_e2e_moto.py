@@ -147,6 +147,26 @@ def test_each_role_holds_only_what_its_agent_declares(stack):
     ]
 
 
+def test_each_function_has_the_layers_its_manifest_lists(stack):
+    manifest = json.loads((stack.project / "build" / "lambda" / "manifest.json").read_text())
+    layers = {
+        layer["LayerName"]: layer["LatestMatchingVersion"]["LayerVersionArn"]
+        for layer in stack.client("lambda").list_layers()["Layers"]
+    }
+    function_names = stack.outputs()["function_names"]
+
+    assert len(layers) == len(manifest["layers"])
+    assert set(manifest["functions"]) == set(function_names)  # this stack has no API
+    for name, function in manifest["functions"].items():
+        deployed = stack.client("lambda").get_function(FunctionName=function_names[name])
+        attached = [layer["Arn"] for layer in deployed["Configuration"]["Layers"]]
+        expected = [
+            arn for layer in function["layers"] for layer_name, arn in layers.items()
+            if layer_name.endswith(f"-{layer}")
+        ]  # fmt: skip
+        assert attached == expected, name
+
+
 def test_the_dead_letter_consumer_reads_its_queue_and_updates_jobs_only(stack):
     outputs = stack.outputs()
     consumer = outputs["dead_letter_consumer"]

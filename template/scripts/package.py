@@ -1,16 +1,21 @@
-"""Build the Lambda artifacts without Docker: one dependency layer and one code zip per function.
+"""Build the Lambda artifacts without Docker: dependency layers per role, a code zip per function.
 
     python scripts/package.py [--out build/lambda]
 
-The functions, their Python runtime and architecture come from terraform/agents.auto.tfvars.json
-(written from agents.yaml and the answers). Dependencies are the locked ones (uv export), installed
-as binary wheels for the Lambda platform, with LiteLLM's proxy UI and other files Lambda never
-reads dropped, and compiled to bytecode by the runtime's Python version. That interpreter is
-$LAMBDA_PYTHON, else the one `uv python find` or pyenv gives for the version.
+Each function gets the layers of its role: every function has `core` (the project's own
+dependencies, all that the rules orchestrator loads); the functions that call a model (the
+workers, a planner orchestrator) add `llm` (the Agents SDK, LiteLLM or OpenAI's client), the
+HTTP API adds `api` (FastAPI, Mangum). A layer holds the locked dependencies of its group in
+pyproject.toml (uv export) that `core` does not already hold, installed as binary wheels for
+the Lambda platform, without what Lambda never reads (STRIP), and compiled to bytecode by the
+runtime's Python version. That interpreter is $LAMBDA_PYTHON, else the one `uv python find`
+or pyenv gives for the version.
 
-Zips are reproducible (sorted entries, fixed timestamps and permissions, hash-based bytecode):
-the same inputs give the same bytes, so Terraform redeploys only what changed. The layer is
-rebuilt only when the locked dependencies, the runtime or the architecture change.
+`build/lambda/manifest.json` lists per function its code zip, role, handler and layers, and
+per layer its zip; Terraform deploys what it lists. Zips are reproducible (sorted entries,
+fixed timestamps and permissions, hash-based bytecode): the same inputs give the same bytes,
+so Terraform redeploys only what changed. A layer is rebuilt only when its locked
+dependencies, the runtime, the architecture or the recipe below change.
 """
 
 from __future__ import annotations
@@ -26,6 +31,9 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,22 +43,56 @@ MB = 1024 * 1024
 MAX_UNZIPPED = 250 * MB  # function code and all its layers, unzipped
 MAX_DIRECT_UPLOAD = 50 * MB  # a zip uploaded to Lambda directly (the code zips)
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
-# Installed files a Lambda function never reads.
-LAYER_PRUNE = (
-    "litellm/proxy/_experimental",  # the LiteLLM proxy's web UI
-    "litellm/proxy/swagger",
-    "litellm/proxy/_lazy_openapi_snapshot.json",
-    "aws_lambda_powertools/event_handler/openapi/swagger_ui",
-    "hf_xet",  # faster Hugging Face Hub downloads, which the functions never make
-    "**/tests",
-    "**/__pycache__",
-    "**/*.pyi",
-    "*.dist-info/RECORD",
-    "bin",
+
+# The dependency groups of pyproject.toml each layer installs; `core` is the project's own
+# dependencies, and the other layers leave out what `core` holds.
+LAYER_GROUPS = {"core": (), "llm": ("llm",), "api": ("api",)}
+# The layers of a function, by what it runs.
+RULES = ("core",)  # the rules orchestrator, and any function that calls no model
+MODELS = ("core", "llm")  # the workers and a planner orchestrator
+WEB = ("core", "api")  # the HTTP API
+
+# What Lambda never reads, deleted from every layer: a glob under the layer's python/ folder,
+# and why it can go. The template's tests import every handler from the stripped layers, in
+# an interpreter that sees nothing else, and run a worker through the model stack.
+STRIP = {
+    "**/__pycache__": "the build machine's bytecode: the layer's own is compiled below",
+    "**/tests": "test suites",
+    "**/*.pyi": "type stubs, read by type checkers only",
+    "*.dist-info/RECORD": "the installer's file list",
+    "*.dist-info/sboms": "software bills of materials",
+    "bin": "console scripts",
+    "litellm/proxy": "LiteLLM's proxy server and web UI: the functions use LiteLLM's library",
+    "litellm_cli": "LiteLLM's command line",
+    "aws_lambda_powertools/event_handler/openapi/swagger_ui": "Powertools' Swagger UI page",
+    # Data of providers this project does not call: LiteLLM counts DeepSeek tokens with
+    # tiktoken instead (it says so in a warning), and lists Hugging Face models only for them.
+    "litellm/litellm_core_utils/tokenizers/deepseek_tokenizer.json": "DeepSeek's tokenizer",
+    "litellm/llms/huggingface/huggingface_llms_metadata": "Hugging Face's model list",
+}
+# Files under STRIP's folders that the functions load, kept: the few modules of LiteLLM's
+# proxy that its library imports when it calls a model (file ids, error mapping, MCP).
+STRIP_KEEPS = (
+    "litellm/proxy/__init__.py",
+    "litellm/proxy/_types.py",
+    "litellm/proxy/common_utils/timezone_utils.py",
+    "litellm/proxy/guardrails/exception_utils.py",
+    "litellm/proxy/mcp_server/stdio_gate.py",
+    "litellm/proxy/openai_files_endpoints/common_utils.py",
+    "litellm/proxy/types_utils/utils.py",
 )
+# Locked distributions that no function loads, left out of the layers with what only they
+# need (uv export --prune), and why.
+PRUNED = {
+    "tokenizers": "LiteLLM tokenizes with its Rust bridge; this is its Python fallback",
+    "huggingface-hub": "downloads Hugging Face tokenizers, which the functions never do",
+}
+# The layers ship bytecode without the source (it halves their size); a module that reads its
+# own source when imported keeps it.
+KEEP_SOURCE = ("agents/sandbox/sandboxes/_unix_local_file_ops.py",)
 # The AWS service models botocore keeps (about 28 MB for all 400+ services): the services the
 # runtime calls. Add one here when a tool of yours calls another AWS service.
-BOTOCORE_SERVICES = {
+BOTOCORE_SERVICES = (
     "bedrock",
     "bedrock-runtime",
     "dynamodb",
@@ -63,16 +105,38 @@ BOTOCORE_SERVICES = {
     "sso",
     "sso-oidc",
     "sts",
-}
-# Left without bytecode to stay under Lambda's 250 MB: the proxy is imported only in pieces, on
-# rare paths; of the provider adapters, a function imports a few hundred small modules, which
-# Python compiles in memory at a cold start (a fraction of a second).
-NOT_COMPILED = ("litellm/proxy", "litellm/llms")
-LAYER_BUILD_VERSION = "3"  # bump when the way the layer is built changes
+)
+LAYER_BUILD_VERSION = "4"  # bump when the code that builds the layers changes
 
 
 class PackagingError(Exception):
     """Something the user must fix; printed as one message."""
+
+
+@dataclass(frozen=True)
+class Function:
+    """A Lambda function of the stack: its role (orchestrator, worker or api), its layers and
+    its handler (module.function)."""
+
+    role: str
+    layers: tuple[str, ...]
+    handler: str
+
+
+def stack_functions(settings: dict, package: Path) -> dict[str, Function]:
+    """Every Lambda function of the stack, by name. A function of an existing role is one
+    more line here, e.g. ``functions["x"] = Function("orchestrator", RULES, "pkg.x.handler")``."""
+    workers, orchestrator = settings["workers"], settings["orchestrator"]
+    planner = (package / "orchestrator" / "planner.py").is_file()
+    functions = {
+        name: Function("worker", MODELS, worker["handler"]) for name, worker in workers.items()
+    }
+    functions[orchestrator["name"]] = Function(
+        "orchestrator", MODELS if planner else RULES, orchestrator["handler"]
+    )
+    if (package / "api").is_dir():
+        functions["api"] = Function("api", WEB, f"{package.name}.api.handler.handler")
+    return functions
 
 
 def run(*command: str, cwd: Path = ROOT) -> str:
@@ -117,43 +181,53 @@ def runtime_python(version: str) -> str:
     )
 
 
-def write_zip(source: Path, destination: Path, prefix: str = "") -> None:
+def write_zip(source: Path, destination: Path) -> None:
     """Zip ``source`` reproducibly: sorted entries, fixed dates and permissions."""
     destination.parent.mkdir(parents=True, exist_ok=True)
     files = sorted(p for p in source.rglob("*") if p.is_file())
-    with zipfile.ZipFile(destination, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+    with zipfile.ZipFile(destination, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in files:
-            entry = zipfile.ZipInfo(prefix + path.relative_to(source).as_posix(), ZIP_TIMESTAMP)
+            entry = zipfile.ZipInfo(path.relative_to(source).as_posix(), ZIP_TIMESTAMP)
             entry.external_attr = 0o644 << 16
             entry.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(entry, path.read_bytes(), compresslevel=9)
+            archive.writestr(entry, path.read_bytes())
 
 
-def prune(site: Path) -> None:
-    """Delete what LAYER_PRUNE names and the service models outside BOTOCORE_SERVICES."""
-    doomed = [path for pattern in LAYER_PRUNE for path in site.glob(pattern)]
+def strip(site: Path) -> None:
+    """Delete what STRIP names but STRIP_KEEPS, and the service models outside
+    BOTOCORE_SERVICES."""
+    doomed = [path for pattern in STRIP for path in site.glob(pattern)]
     models = site / "botocore" / "data"
     doomed += [p for p in models.glob("*/") if p.name not in BOTOCORE_SERVICES]
     for path in doomed:
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)  # a pattern may match inside a removed folder
-        elif path.exists():
-            path.unlink()
+        for file in path.rglob("*") if path.is_dir() else [path]:
+            if file.relative_to(site).as_posix() not in STRIP_KEEPS and not file.is_dir():
+                file.unlink(missing_ok=True)  # a pattern may match inside a stripped folder
+    remove_empty_folders(site)
 
 
-def compile_bytecode(python: str, folder: Path, installed_at: str, skip: tuple = ()) -> None:
-    """Compile for the runtime; hash-based .pyc files do not depend on file dates.
+def compile_bytecode(python: str, folder: Path, installed_at: str, *, legacy: bool = False):
+    """Compile for the runtime; hash-based .pyc files do not depend on file dates. ``legacy``
+    writes each module's .pyc beside its source, where Python imports it without the source.
 
     In one process, not a pool: marshal's output depends on what the process compiled before.
     """
-    excluded = "|".join(re.escape(f"{folder}/{path}/") for path in skip)
     run(
-        python, "-m", "compileall", "-q",
+        python, "-m", "compileall", "-q", *(["-b"] if legacy else []),
         "--invalidation-mode", "unchecked-hash",
         "-s", str(folder), "-p", installed_at,
-        *(["-x", excluded] if excluded else []),
         str(folder),
     )  # fmt: skip
+
+
+def drop_sources(site: Path) -> None:
+    """Delete each module's source where its legacy .pyc stands beside it (KEEP_SOURCE aside)."""
+    for bytecode in site.rglob("*.pyc"):
+        source = bytecode.with_suffix(".py")
+        if source.relative_to(site).as_posix() in KEEP_SOURCE:
+            bytecode.unlink()
+        else:
+            source.unlink(missing_ok=True)
 
 
 def unzipped_size(path: Path) -> int:
@@ -161,46 +235,115 @@ def unzipped_size(path: Path) -> int:
         return sum(entry.file_size for entry in archive.infolist())
 
 
-def build_layer(settings: dict, python: str, out: Path) -> Path:
-    """The dependency layer: locked dependencies for the Lambda platform, under python/."""
-    layer = out / "layer.zip"
-    stamp = out / "layer.inputs"
-    requirements = run("uv", "export", "--no-dev", "--no-emit-project", "--no-hashes", "--quiet")
+def requirements(groups: tuple[str, ...]) -> str:
+    """The locked dependencies of the project and ``groups``, as a requirements file."""
+    selected = [f"--group={group}" for group in groups]
+    pruned = [f"--prune={name}" for name in PRUNED]
+    return run(
+        "uv", "export", "--quiet", "--no-default-groups", *selected, *pruned,
+        "--no-emit-project", "--no-hashes", "--no-annotate", "--no-header",
+    )  # fmt: skip
+
+
+def install(requirements_text: str, site: Path, platform: str, version: str) -> None:
+    """Install locked requirements as the Lambda platform's wheels into ``site``."""
+    requirements_file = site.parent / f"{site.name}.txt"
+    requirements_file.write_text(requirements_text)
+    run(
+        "uv", "pip", "install", "--quiet", "--no-deps", "--only-binary", ":all:",
+        # Lambda's python3.12 and 3.13 runtimes run on Amazon Linux 2023 (glibc 2.34).
+        "--python-platform", f"{platform}-manylinux_2_34",
+        "--python-version", version,
+        "--target", str(site),
+        "-r", str(requirements_file),
+    )  # fmt: skip
+
+
+def remove_empty_folders(site: Path) -> None:
+    for folder in sorted((p for p in site.rglob("*") if p.is_dir()), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+
+
+def remove_files_of(site: Path, base: Path) -> None:
+    """Delete from ``site`` every file that ``base`` holds: a layer leaves them to ``core``."""
+    for path in base.rglob("*"):
+        if path.is_file():
+            (site / path.relative_to(base)).unlink(missing_ok=True)
+    remove_empty_folders(site)
+
+
+def build_layers(names: set[str], settings: dict, python: str, out: Path) -> dict[str, Path]:
+    """Each named layer's zip (layers/<name>.zip), rebuilt only when its inputs changed.
+
+    With $LAMBDA_LAYER_CACHE set, a built layer is also kept there under the hash of its
+    inputs, where the next packaging of any project finds it.
+    """
     version = settings["lambda_runtime"].removeprefix("python")
     platform = {"arm64": "aarch64", "x86_64": "x86_64"}[settings["lambda_architecture"]]
-    inputs = hashlib.sha256(
-        f"{LAYER_BUILD_VERSION}\n{platform}\n{version}\n{requirements}".encode()
-    ).hexdigest()
-    if layer.is_file() and stamp.is_file() and stamp.read_text() == inputs:
-        return layer
+    locked = {name: requirements(LAYER_GROUPS[name]) for name in sorted(names | {"core"})}
+    recipe = [LAYER_BUILD_VERSION, STRIP, STRIP_KEEPS, PRUNED, KEEP_SOURCE, *BOTOCORE_SERVICES]
+    inputs = {
+        name: hashlib.sha256(
+            json.dumps([*recipe, platform, version, locked[name]]).encode()
+        ).hexdigest()
+        for name in names
+    }
+    zips = {name: out / "layers" / f"{name}.zip" for name in names}
+    stamps = {name: out / "layers" / f"{name}.inputs" for name in names}
+    cache = Path(os.environ["LAMBDA_LAYER_CACHE"]) if os.environ.get("LAMBDA_LAYER_CACHE") else None
+    stale = []
+    for name in sorted(names):
+        built = zips[name].is_file() and stamps[name].is_file()
+        if built and stamps[name].read_text() == inputs[name]:
+            continue
+        if cache and (cache / f"{inputs[name]}.zip").is_file():
+            zips[name].parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(cache / f"{inputs[name]}.zip", zips[name])
+            stamps[name].write_text(inputs[name])
+        else:
+            stale.append(name)
+    if not stale:
+        return zips
     with tempfile.TemporaryDirectory() as work:
-        requirements_file = Path(work) / "requirements.txt"
-        requirements_file.write_text(requirements)
-        site = Path(work) / "python"
-        run(
-            "uv", "pip", "install", "--quiet", "--no-deps", "--only-binary", ":all:",
-            # Lambda's python3.12 and 3.13 runtimes run on Amazon Linux 2023 (glibc 2.34).
-            "--python-platform", f"{platform}-manylinux_2_34",
-            "--python-version", version,
-            "--target", str(site),
-            "-r", str(requirements_file),
-        )  # fmt: skip
-        prune(site)
-        compile_bytecode(python, site, "/opt/python", skip=NOT_COMPILED)
-        write_zip(Path(work), layer)
-    stamp.write_text(inputs)
-    return layer
+        core = Path(work) / "core" / "python"
+        core.mkdir(parents=True)
+        install(locked["core"], core, platform, version)
+        sites = {"core": core}
+        for name in stale:
+            if name != "core":
+                sites[name] = Path(work) / name / "python"
+                sites[name].mkdir(parents=True)
+                install(locked[name], sites[name], platform, version)
+                remove_files_of(sites[name], core)
+
+        def finish(name: str) -> None:
+            strip(sites[name])
+            compile_bytecode(python, sites[name], "/opt/python", legacy=True)
+            drop_sources(sites[name])
+            write_zip(sites[name].parent, zips[name])
+            stamps[name].write_text(inputs[name])
+            if cache:
+                cache.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(zips[name], cache / f"{inputs[name]}.zip")
+
+        with ThreadPoolExecutor() as pool:  # a layer per thread, each compiled in its own process
+            list(pool.map(finish, stale))
+    return zips
 
 
 # The API's modules for `make serve` only: the development issuer must never be deployable.
 LOCAL_ONLY = ("api/local.py", "api/development.py")
 
 
-def function_sources(package: Path, name: str, workers: list[str]) -> list[Path]:
-    """The files of function ``name``: the package without other agents' folders, and without
-    the API (for the API itself, without its local-only modules)."""
+def function_sources(package: Path, name: str, function: Function, workers: list[str]):
+    """The package's files that function ``name`` ships: a worker its own agent's folder
+    only, the API its api/ folder without the local-only modules, the others neither."""
     excluded = [package / "agents" / worker for worker in workers if worker != name]
-    excluded += [package / "api"] if name != "api" else [package / m for m in LOCAL_ONLY]
+    if function.role != "api":
+        excluded.append(package / "api")
+    else:
+        excluded += [package / module for module in LOCAL_ONLY]
     return [
         path
         for path in sorted(package.rglob("*"))
@@ -210,9 +353,11 @@ def function_sources(package: Path, name: str, workers: list[str]) -> list[Path]
     ]
 
 
-def build_function(name: str, package: Path, workers: list[str], python: str, out: Path) -> Path:
+def build_function(
+    name: str, function: Function, package: Path, workers: list[str], python: str, out: Path
+) -> Path:
     with tempfile.TemporaryDirectory() as work:
-        for path in function_sources(package, name, workers):
+        for path in function_sources(package, name, function, workers):
             target = Path(work) / path.relative_to(package.parent)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
@@ -222,22 +367,91 @@ def build_function(name: str, package: Path, workers: list[str], python: str, ou
     return destination
 
 
-def check_limits(layer: Path, functions: dict[str, Path]) -> list[str]:
-    layer_unzipped = unzipped_size(layer)
+def write_manifest(
+    out: Path,
+    settings: dict,
+    functions: dict[str, Function],
+    code: dict[str, Path],
+    layers: dict[str, Path],
+) -> dict:
+    """build/lambda/manifest.json: what Terraform deploys and bench/artifacts.py measures."""
+
+    def entry(path: Path) -> dict:
+        return {
+            "zip": path.relative_to(out).as_posix(),
+            "zipped_bytes": path.stat().st_size,
+            "unzipped_bytes": unzipped_size(path),
+        }
+
+    manifest = {
+        "runtime": settings["lambda_runtime"],
+        "architecture": settings["lambda_architecture"],
+        "layers": {name: entry(path) for name, path in sorted(layers.items())},
+        "functions": {
+            name: {
+                "role": function.role,
+                "handler": function.handler,
+                "layers": list(function.layers),
+                **entry(code[name]),
+            }
+            for name, function in functions.items()
+        },
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    return manifest
+
+
+def function_size(manifest: dict, name: str) -> int:
+    """Function ``name``'s code and layers, unzipped: what Lambda's 250 MB limit counts."""
+    function = manifest["functions"][name]
+    layers = sum(manifest["layers"][layer]["unzipped_bytes"] for layer in function["layers"])
+    return function["unzipped_bytes"] + layers
+
+
+def largest_packages(zips: list[Path], count: int = 5) -> list[tuple[str, int]]:
+    """The top-level packages that take the most room, unzipped, in ``zips``."""
+    sizes: Counter[str] = Counter()
+    for path in zips:
+        with zipfile.ZipFile(path) as archive:
+            for entry in archive.infolist():
+                parts = entry.filename.split("/")
+                top = parts[1] if parts[0] == "python" and len(parts) > 2 else parts[0]
+                sizes[re.sub(r"-[^-]+\.dist-info$", "", top)] += entry.file_size
+    return sizes.most_common(count)
+
+
+def limit_problems(manifest: dict, out: Path, limit: int = MAX_UNZIPPED) -> list[str]:
+    """One message per function that Lambda would refuse, naming what takes the room."""
     problems = []
-    print(f"{'artifact':<28}{'zipped MB':>11}{'unzipped MB':>13}")
-    print(f"{'layer':<28}{layer.stat().st_size / MB:>11.1f}{layer_unzipped / MB:>13.1f}")
-    for name, path in functions.items():
-        zipped, unzipped = path.stat().st_size, unzipped_size(path)
-        print(f"{name:<28}{zipped / MB:>11.2f}{unzipped / MB:>13.2f}")
-        if zipped > MAX_DIRECT_UPLOAD:
-            problems.append(f"{name}.zip is {zipped / MB:.1f} MB, over the 50 MB direct upload")
-        if unzipped + layer_unzipped > MAX_UNZIPPED:
+    for name, function in manifest["functions"].items():
+        if function["zipped_bytes"] > MAX_DIRECT_UPLOAD:
             problems.append(
-                f"{name} unzipped with the layer is {(unzipped + layer_unzipped) / MB:.1f} MB, "
-                "over Lambda's 250 MB: drop dependencies or prune more in LAYER_PRUNE"
+                f"{function['zip']} is {function['zipped_bytes'] / MB:.1f} MB, "
+                f"over Lambda's {MAX_DIRECT_UPLOAD // MB} MB for a direct upload"
+            )
+        size = function_size(manifest, name)
+        if size > limit:
+            zips = [out / function["zip"]]
+            zips += [out / manifest["layers"][layer]["zip"] for layer in function["layers"]]
+            largest = ", ".join(f"{p} {s / MB:.1f} MB" for p, s in largest_packages(zips))
+            problems.append(
+                f"function {name} is {size / MB:.1f} MB unzipped with its layers "
+                f"({', '.join(function['layers'])}), over Lambda's {limit / MB:.0f} MB; "
+                f"largest packages: {largest}. Drop a dependency, or add what Lambda never "
+                "reads to STRIP in scripts/package.py"
             )
     return problems
+
+
+def print_sizes(manifest: dict) -> None:
+    print(f"{'artifact':<28}{'role':<14}{'zipped MB':>10}{'unzipped MB':>13}{'with layers':>13}")
+    for name, layer in manifest["layers"].items():
+        zipped, unzipped = layer["zipped_bytes"] / MB, layer["unzipped_bytes"] / MB
+        print(f"{'layer ' + name:<28}{'':<14}{zipped:>10.1f}{unzipped:>13.1f}")
+    for name, function in manifest["functions"].items():
+        zipped, unzipped = function["zipped_bytes"] / MB, function["unzipped_bytes"] / MB
+        total = function_size(manifest, name) / MB
+        print(f"{name:<28}{function['role']:<14}{zipped:>10.2f}{unzipped:>13.2f}{total:>13.1f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -248,17 +462,21 @@ def main(argv: list[str] | None = None) -> int:
         settings = json.loads(TFVARS.read_text())
         workers = list(settings["workers"])
         package = ROOT / "src" / settings["orchestrator"]["handler"].split(".")[0]
-        names = [*workers, settings["orchestrator"]["name"]]
-        if (package / "api").is_dir():
-            names.append("api")
+        functions = stack_functions(settings, package)
         python = runtime_python(settings["lambda_runtime"].removeprefix("python"))
         out = args.out.resolve()
-        layer = build_layer(settings, python, out)
-        functions = {name: build_function(name, package, workers, python, out) for name in names}
-        problems = check_limits(layer, functions)
+        needed = {layer for function in functions.values() for layer in function.layers}
+        layers = build_layers(needed, settings, python, out)
+        code = {
+            name: build_function(name, function, package, workers, python, out)
+            for name, function in functions.items()
+        }
+        manifest = write_manifest(out, settings, functions, code, layers)
     except PackagingError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    print_sizes(manifest)
+    problems = limit_problems(manifest, out)
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     return 1 if problems else 0

@@ -74,13 +74,11 @@ locals {
     for api in keys(aws_secretsmanager_secret.external_api) : api => "EXTERNAL_API_${upper(replace(api, "-", "_"))}"
   }
 
-  code_zips = { for name in keys(local.functions) : name => "${var.artifacts_dir}/functions/${name}.zip" }
-
-  # What every function shares, the API's included (modules/function).
+  # What every function shares, the API's included (modules/function); each function's
+  # layers are added to it in artifacts.tf.
   function_platform = {
     runtime            = var.lambda_runtime
     architecture       = var.lambda_architecture
-    layer_arns         = [aws_lambda_layer_version.dependencies.arn]
     vpc_config         = module.store.vpc_config
     log_retention_days = var.log_retention_days
   }
@@ -92,12 +90,12 @@ module "workers" {
 
   name              = "${local.name}-${each.key}"
   handler           = each.value.handler
-  code_zip          = local.code_zips[each.key]
+  code_zip          = local.artifacts[each.key].code_zip
   memory            = each.value.memory
   timeout           = each.value.timeout
   environment       = local.environments[each.key]
   policy_statements = local.permissions[each.key]
-  platform          = local.function_platform
+  platform          = local.artifacts[each.key].platform
 }
 
 module "orchestrator" {
@@ -105,13 +103,13 @@ module "orchestrator" {
 
   name_prefix = local.name
   function    = var.orchestrator
-  code_zip    = local.code_zips[var.orchestrator.name]
+  code_zip    = local.artifacts[var.orchestrator.name].code_zip
   environment = merge(local.environments[var.orchestrator.name], {
     WORKER_FUNCTIONS = jsonencode({ for name in var.orchestrator.invokes : name => module.workers[name].function_name })
   })
   policy_statements    = local.permissions[var.orchestrator.name]
   worker_function_arns = [for name in var.orchestrator.invokes : module.workers[name].function_arn]
-  platform             = local.function_platform
+  platform             = local.artifacts[var.orchestrator.name].platform
   max_receive_count    = var.max_receive_count
   max_concurrency      = var.orchestrator_max_concurrency
 

@@ -10,7 +10,7 @@ variable "stage" {
 }
 
 variable "artifacts_dir" {
-  description = "Where `make package` wrote layer.zip and functions/<name>.zip, relative to this folder."
+  description = "Where `make package` wrote manifest.json, the layers and the functions' zips, relative to this folder."
   type        = string
   default     = "../build/lambda"
 }
@@ -88,7 +88,7 @@ variable "lambda_runtime" {
 }
 
 variable "lambda_architecture" {
-  description = "Lambda architecture of every function and of the dependency layer."
+  description = "Lambda architecture of every function and of the dependency layers."
   type        = string
 }
 

@@ -7,7 +7,8 @@ from typing import Any
 
 from ...finance.charts import portfolio_charts
 from ...finance.portfolio import Portfolio
-from ...runtime.worker import Ask, JobContext
+from ...runtime.records import JobContext
+from ...runtime.worker import Ask
 from .templates import notes_task
 
 

@@ -9,7 +9,8 @@ from ...finance import report
 from ...finance.charts import label
 from ...finance.knowledge import market_insights
 from ...finance.portfolio import Portfolio
-from ...runtime.worker import Ask, JobContext
+from ...runtime.records import JobContext
+from ...runtime.worker import Ask
 from .templates import report_task
 
 

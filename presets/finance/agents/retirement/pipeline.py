@@ -9,7 +9,8 @@ from typing import Any
 
 from ...finance import montecarlo
 from ...finance.portfolio import Portfolio
-from ...runtime.worker import Ask, JobContext
+from ...runtime.records import JobContext
+from ...runtime.worker import Ask
 from .templates import analysis_task
 
 

@@ -12,7 +12,8 @@ from typing import Any
 from ...finance.instruments import InstrumentClassification, reference_instrument
 from ...finance.portfolio import symbols
 from ...finance.prices import prices
-from ...runtime.worker import Ask, JobContext
+from ...runtime.records import JobContext
+from ...runtime.worker import Ask
 from .templates import classification_task
 
 

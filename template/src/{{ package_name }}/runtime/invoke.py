@@ -17,13 +17,13 @@ from collections.abc import Awaitable, Callable
 from tenacity import AsyncRetrying, retry_if_result, stop_after_attempt, wait_exponential_jitter
 
 from .. import config
-from .records import AgentResult
+from .records import AgentResult, JobContext
 from .settings import Settings
 from .store import JobStore, LeaseLost
 
-# One attempt of one worker for a run: (agent, job_id, attempt number, the run's claim)
-# -> its stored result.
-Invoke = Callable[[str, str, int, int], Awaitable[AgentResult]]
+# One attempt of one worker for a run: (agent, the job as the run holds it, attempt number,
+# the run's claim) -> its stored result.
+Invoke = Callable[[str, JobContext, int, int], Awaitable[AgentResult]]
 
 
 def record_failure(
@@ -54,11 +54,15 @@ def in_process(store: JobStore, settings: Settings) -> Invoke:
     """Run workers in this process (local runs and tests), each under its own timeout."""
     from .worker import run_agent  # the Agents SDK loads only where agents run
 
-    async def invoke(agent: str, job_id: str, attempt: int, claim: int) -> AgentResult:
+    async def invoke(agent: str, context: JobContext, attempt: int, claim: int) -> AgentResult:
         timeout = config.WORKERS[agent].timeout
+        job_id = context.job_id
         try:
             return await asyncio.wait_for(
-                run_agent(agent, job_id, store, settings, attempt=attempt, claim=claim), timeout
+                run_agent(
+                    agent, job_id, store, settings, attempt=attempt, claim=claim, context=context
+                ),
+                timeout,
             )
         except TimeoutError:
             error = f"timed out after {timeout} s"
@@ -81,7 +85,7 @@ def worker_invoker(store: JobStore, settings: Settings) -> Invoke:
 async def invoke_with_retries(
     invoke: Invoke,
     agent: str,
-    job_id: str,
+    context: JobContext,
     *,
     claim: int,
     backoff_base: float = 1.0,
@@ -96,7 +100,7 @@ async def invoke_with_retries(
     async def attempt() -> AgentResult:
         nonlocal attempts
         attempts += 1
-        return await invoke(agent, job_id, attempts, claim)
+        return await invoke(agent, context, attempts, claim)
 
     retrying = AsyncRetrying(
         stop=stop_after_attempt(config.WORKERS[agent].retries + 1 - attempts_made),

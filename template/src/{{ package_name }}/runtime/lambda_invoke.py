@@ -22,7 +22,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from .. import config
 from .invoke import Invoke, record_failure
-from .records import AgentResult
+from .records import AgentResult, JobContext
 from .store import JobStore, LeaseLost
 from .tracing import trace_context
 
@@ -47,7 +47,8 @@ def _client(region: str, read_timeout: int) -> Any:
 def lambda_invoker(store: JobStore, functions: dict[str, str], *, region: str) -> Invoke:
     """Call ``functions[agent]`` (the worker's Lambda function name) for each attempt."""
 
-    async def invoke(agent: str, job_id: str, attempt: int, claim: int) -> AgentResult:
+    async def invoke(agent: str, context: JobContext, attempt: int, claim: int) -> AgentResult:
+        job_id = context.job_id  # the worker reads the job and earlier results from the store
         client = _client(region, config.WORKERS[agent].timeout + READ_TIMEOUT_MARGIN_SECONDS)
         started = time.perf_counter()
         try:

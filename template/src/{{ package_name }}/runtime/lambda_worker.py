@@ -9,7 +9,7 @@ from .observability import configure_logging, log_context
 from .settings import get_settings
 from .stores import open_store
 from .tracing import continue_trace
-from .worker import run_agent  # the Agents SDK loads during init, once per container
+from .worker import load_worker, run_agent  # the Agents SDK and model client load in init
 
 configure_logging()
 
@@ -23,7 +23,9 @@ def worker_handler(agent: str):
     job (without a claim, always); the orchestrator reads the returned copy. When the claim
     no longer holds the job, the agent does not run, or its result is not recorded: the
     handler fails with LeaseLost.
+    The agent is built with the handler's module: during Lambda's init phase.
     """
+    load_worker(agent)
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         settings = get_settings()

@@ -1,7 +1,8 @@
 """The model an agent runs on: offline, or the configured provider with an optional fallback.
 
-Bedrock and Anthropic go through LiteLLM (imported only when used); OpenAI uses the SDK's
-native chat-completions model. API keys come from the environment or Secrets Manager.
+Bedrock and Anthropic go through LiteLLM (imported only when used: it takes seconds); OpenAI
+uses the SDK's native chat-completions model. API keys come from the environment or Secrets
+Manager.
 """
 
 from __future__ import annotations
@@ -39,6 +40,27 @@ def _api_key(settings: Settings, variable: str) -> str | None:
     return env_or_secret(variable)
 
 
+def _litellm_model() -> type[Model]:
+    # LiteLLM would otherwise download its model price list when imported, and catalogs such
+    # as Anthropic's beta headers at the first call: it uses the copies it ships instead.
+    os.environ.setdefault("LITELLM_OFFLINE_MODE", "true")
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    from agents.extensions.models.litellm_model import LitellmModel
+
+    return LitellmModel
+
+
+def load_model_client(settings: Settings) -> None:
+    """Import the configured provider's client now rather than at the first model call.
+
+    The modules that run models call it as they load, so that a Lambda pays for it in its
+    init phase, not in its first invocation. OpenAI's client loads with the Agents SDK
+    itself; offline there is nothing to load.
+    """
+    if not settings.offline and settings.llm_provider != "openai":
+        _litellm_model()
+
+
 # LiteLLM routes a Bedrock model id may start with: bedrock/converse/<id> or converse/<id>.
 BEDROCK_ROUTES = ("converse", "invoke")
 
@@ -70,26 +92,23 @@ def provider_model(name: str, settings: Settings) -> Model:
         client = AsyncOpenAI(api_key=_api_key(settings, "OPENAI_API_KEY"), max_retries=2)
         return OpenAIChatCompletionsModel(model=route, openai_client=client)
 
-    # LiteLLM would otherwise download its model price list at import time.
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-    from agents.extensions.models.litellm_model import LitellmModel
-
+    litellm_model = _litellm_model()
     if settings.llm_provider == "anthropic":
-        return LitellmModel(model=route, api_key=_api_key(settings, "ANTHROPIC_API_KEY"))
-    return LitellmModel(model=route)
+        return litellm_model(model=route, api_key=_api_key(settings, "ANTHROPIC_API_KEY"))
+    return litellm_model(model=route)
 
 
-def model_settings(settings: Settings) -> ModelSettings:
+def model_settings(settings: Settings) -> ModelSettings | None:
     """Provider arguments that every call needs (Bedrock's region, passed explicitly)."""
     if settings.llm_provider == "bedrock" and not settings.offline:
         return ModelSettings(extra_args={"aws_region_name": settings.llm_region})
-    return ModelSettings()
+    return None
 
 
 def model_for(agent: str, override: str | None, settings: Settings) -> Model:
     """The model ``agent`` runs on: its override, else the project's default model."""
     if settings.offline:
-        return offline_model(agent, settings.offline_latency)
+        return offline_model(agent, settings.latency_of(agent))
     primary = provider_model(override or settings.default_model, settings)
     if settings.fallback_model:
         return FallbackModel(primary, provider_model(settings.fallback_model, settings))

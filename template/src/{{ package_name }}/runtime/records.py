@@ -15,6 +15,15 @@ def utcnow() -> datetime:
 
 
 @dataclass(frozen=True)
+class JobContext:
+    """What an agent's run can read: the job and the outputs of agents that ran before."""
+
+    job_id: str
+    input: dict[str, Any]
+    results: dict[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
 class Job:
     id: str
     user_id: str

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
 
 from .. import config
@@ -15,6 +17,10 @@ CREDENTIAL_VARIABLES = {
     "openai": ("OPENAI_API_KEY", "LLM_API_KEY_SECRET"),
     "anthropic": ("ANTHROPIC_API_KEY", "LLM_API_KEY_SECRET"),
 }
+
+
+class InvalidSetting(ValueError):
+    """An environment variable set to a value the project cannot use."""
 
 
 @dataclass(frozen=True)
@@ -29,12 +35,38 @@ class Settings:
     default_model: str
     fallback_model: str
     llm_api_key_secret: str
+    # Seconds the offline model waits before answering: every agent's, and some agents' own.
     offline_latency: float
     openai_tracing: bool
+    offline_latency_of_agent: Mapping[str, float] = field(default_factory=dict, hash=False)
 
     @property
     def offline(self) -> bool:
         return self.model_mode == "offline"
+
+    def latency_of(self, agent: str) -> float:
+        return self.offline_latency_of_agent.get(agent, self.offline_latency)
+
+
+def offline_latencies(text: str) -> tuple[float, dict[str, float]]:
+    """OFFLINE_LATENCY_SECONDS: seconds for every agent ("1.5"), for some ("writer=3"), or both
+    ("0.2,writer=3"), to see a slow agent's effect on a run without a live model."""
+    every, of_agent = 0.0, {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        agent, _, seconds = item.rpartition("=")
+        try:
+            value = float(seconds)
+        except ValueError:
+            value = math.nan
+        if not 0 <= value <= 3600:
+            raise InvalidSetting(
+                f"OFFLINE_LATENCY_SECONDS: {item!r} is not seconds from 0 to 3600, or AGENT=seconds"
+            )
+        if agent:
+            of_agent[agent.strip()] = value
+        else:
+            every = value
+    return every, of_agent
 
 
 def _default_model_mode(provider: str) -> str:
@@ -47,7 +79,8 @@ def get_settings() -> Settings:
     provider = os.environ.get("LLM_PROVIDER", config.LLM_PROVIDER)
     model_mode = os.environ.get("MODEL_MODE") or _default_model_mode(provider)
     if model_mode not in ("offline", "live"):
-        raise ValueError(f"MODEL_MODE must be offline or live, not {model_mode!r}")
+        raise InvalidSetting(f"MODEL_MODE must be offline or live, not {model_mode!r}")
+    latency, latency_of_agent = offline_latencies(os.environ.get("OFFLINE_LATENCY_SECONDS", ""))
     return Settings(
         store=os.environ.get("JOB_STORE", "sqlite"),
         sqlite_path=os.environ.get("SQLITE_PATH", ".local/jobs.db"),
@@ -58,8 +91,9 @@ def get_settings() -> Settings:
         default_model=os.environ.get("LLM_MODEL", config.DEFAULT_MODEL),
         fallback_model=os.environ.get("LLM_FALLBACK_MODEL", config.FALLBACK_MODEL),
         llm_api_key_secret=os.environ.get("LLM_API_KEY_SECRET", ""),
-        offline_latency=float(os.environ.get("OFFLINE_LATENCY_SECONDS", "0")),
+        offline_latency=latency,
         openai_tracing=os.environ.get("OPENAI_TRACING", "") == "1",
+        offline_latency_of_agent=latency_of_agent,
     )
 
 

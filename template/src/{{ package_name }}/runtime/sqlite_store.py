@@ -1,4 +1,9 @@
-"""SQLite job store for local runs and tests (WAL mode, one connection per thread)."""
+"""SQLite job store for local runs and tests (WAL mode, one connection per thread).
+
+``synchronous=NORMAL``: in WAL mode a commit then writes the log without waiting for the
+disk, which keeps a job's writes to a fraction of a millisecond; the database stays
+consistent, and a power cut (not a crash of the process) may lose the last commits.
+"""
 
 from __future__ import annotations
 
@@ -82,6 +87,7 @@ class SqliteStore:
             db.row_factory = sqlite3.Row
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA busy_timeout=30000")
+            db.execute("PRAGMA synchronous=NORMAL")
             self._local.db = db
         return db
 

@@ -13,31 +13,34 @@ import importlib.util
 import json
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 
-from agents import RunConfig, Runner, agent_span, trace
+from agents import Agent, RunConfig, Runner, agent_span, trace
 from pydantic import BaseModel
 
 from .. import config
 from . import offline
-from .llm import model_for, model_settings
-from .records import AgentResult
-from .settings import Settings
+from .llm import load_model_client, model_for, model_settings
+from .records import AgentResult, JobContext
+from .settings import Settings, get_settings
 from .store import JobNotFound, JobStore, LeaseLost
 from .tracing import enable_agent_tracing
 
+load_model_client(get_settings())  # in a worker's Lambda: during its init phase
+
 # Run the agent on a task and return its final output (a pipeline's way to the model).
 Ask = Callable[[str], Awaitable[Any]]
+Pipeline = Callable[[JobContext, Ask], Awaitable[Any]]
 
 
-@dataclass(frozen=True)
-class JobContext:
-    """What an agent's tools can read: the job and the outputs of agents that ran before."""
+class Worker(NamedTuple):
+    """A worker's agent, built once per process, and how its result is made: its pipeline, or
+    the model's answer to its task template."""
 
-    job_id: str
-    input: dict[str, Any]
-    results: dict[str, dict[str, Any]]
+    agent: Agent
+    pipeline: Pipeline | None
+    task: Callable[..., str] | None
 
 
 def as_json_object(output: Any) -> dict[str, Any]:
@@ -49,20 +52,17 @@ def as_json_object(output: Any) -> dict[str, Any]:
     return {"text": str(output)}
 
 
-async def run_agent(
-    name: str,
-    job_id: str,
-    store: JobStore,
-    settings: Settings,
-    *,
-    attempt: int = 1,
-    claim: int | None = None,
-) -> AgentResult:
-    """Run worker ``name`` once for ``job_id`` and upsert its result (ok or error).
+@cache
+def load_worker(name: str) -> Worker:
+    package = f"{__package__.rpartition('.')[0]}.agents.{name}"
+    agent = importlib.import_module(f"{package}.agent").build_agent()
+    if importlib.util.find_spec(f"{package}.pipeline"):
+        return Worker(agent, importlib.import_module(f"{package}.pipeline").run, None)
+    return Worker(agent, None, importlib.import_module(f"{package}.templates").task)
 
-    With ``claim`` (the orchestrator run's), the agent runs and its result is recorded only
-    while that claim holds the job; otherwise LeaseLost is raised.
-    """
+
+def read_context(store: JobStore, job_id: str, name: str, claim: int | None) -> JobContext:
+    """What worker ``name`` can read of ``job_id``, from the store, while ``claim`` holds it."""
     job = store.get_job(job_id)
     if job is None:
         raise JobNotFound(job_id)
@@ -73,22 +73,41 @@ async def run_agent(
         for agent, result in store.get_results(job_id).items()
         if result.ok and agent != name
     }
-    package = f"{__package__.rpartition('.')[0]}.agents.{name}"
-    agent_module = importlib.import_module(f"{package}.agent")
-    worker = config.WORKERS[name]
-    context = JobContext(job_id=job.id, input=job.input, results=earlier)
+    return JobContext(job_id=job.id, input=job.input, results=earlier)
+
+
+async def run_agent(
+    name: str,
+    job_id: str,
+    store: JobStore,
+    settings: Settings,
+    *,
+    attempt: int = 1,
+    claim: int | None = None,
+    context: JobContext | None = None,
+) -> AgentResult:
+    """Run worker ``name`` once for ``job_id`` and upsert its result (ok or error).
+
+    ``context`` is the job as the caller holds it (an in-process run has it); without it,
+    the job and the earlier results are read from the store (in a worker's Lambda). With
+    ``claim`` (the orchestrator run's), the result is recorded only while that claim holds
+    the job; otherwise LeaseLost is raised.
+    """
+    context = context or read_context(store, job_id, name, claim)
+    worker = load_worker(name)
+    limits = config.WORKERS[name]
     traced = enable_agent_tracing(settings)
     tokens = 0
 
     async def ask(task: str) -> Any:
         nonlocal tokens
         run = await Runner.run(
-            agent_module.build_agent(),
+            worker.agent,
             task,
             context=context,
-            max_turns=worker.max_turns,
+            max_turns=limits.max_turns,
             run_config=RunConfig(
-                model=model_for(name, worker.model, settings),
+                model=model_for(name, limits.model, settings),
                 model_settings=model_settings(settings),
                 tracing_disabled=not traced,
                 workflow_name=f"{config.PROJECT_SLUG}:{name}",
@@ -102,17 +121,15 @@ async def run_agent(
     try:
         if settings.offline:
             offline.fail_if_scripted(name)
-        if importlib.util.find_spec(f"{package}.pipeline"):
-            pipeline = importlib.import_module(f"{package}.pipeline")
+        if worker.pipeline:
             # One agent span for the whole pipeline, its model calls nested in it (or none).
             with (
                 trace(f"{config.PROJECT_SLUG}:{name}", group_id=job_id, disabled=not traced),
                 agent_span(name=name),
             ):
-                output = await pipeline.run(context, ask)
+                output = await worker.pipeline(context, ask)
         else:
-            templates = importlib.import_module(f"{package}.templates")
-            output = await ask(templates.task(job.input, earlier))
+            output = await ask(worker.task(context.input, context.results))
         result = AgentResult(
             job_id=job_id,
             agent=name,

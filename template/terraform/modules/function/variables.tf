@@ -50,9 +50,9 @@ variable "managed_policy_arns" {
 
 variable "platform" {
   description = <<-EOT
-    What every function of the stack shares: Lambda runtime (e.g. python3.12), architecture
-    (x86_64 or arm64), layers (the shared dependency layer), subnets and security groups when
-    the functions run in a VPC (null outside one), and how long CloudWatch keeps their logs.
+    Where the function runs: Lambda runtime (e.g. python3.12), architecture (x86_64 or
+    arm64), layers (the dependency layers of its role), subnets and security groups when the
+    functions run in a VPC (null outside one), and how long CloudWatch keeps their logs.
   EOT
   type = object({
     runtime            = string

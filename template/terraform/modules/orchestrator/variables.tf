@@ -38,7 +38,7 @@ variable "worker_function_arns" {
 }
 
 variable "platform" {
-  description = "What every function of the stack shares (the `platform` variable of modules/function)."
+  description = "Where the function runs, its layers included (the `platform` variable of modules/function)."
   type        = any
 }
 

@@ -88,6 +88,6 @@ variable "throttling_burst_limit" {
 }
 
 variable "platform" {
-  description = "What every function of the stack shares (the `platform` variable of modules/function); the API's access logs are kept as long as the function's."
+  description = "Where the function runs, its layers included (the `platform` variable of modules/function); the API's access logs are kept as long as the function's."
   type        = any
 }
