@@ -75,6 +75,8 @@ def browser() -> Iterator[Browser]:
             " apt-get install -y chromium), or set CHROMIUM to a Chromium executable"
         )
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for stale in SCREENSHOTS.glob("*.png"):  # from an earlier run
+        stale.unlink()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
