@@ -63,6 +63,7 @@ QUESTIONS = (
     Question("api", True),
     Question("jwt_issuer", ""),
     Question("jwt_audience", None),
+    Question("jwt_client_id", ""),
 )
 QUESTION = {question.name: question for question in QUESTIONS}
 DEFAULTS = {question.name: question.default for question in QUESTIONS}

@@ -302,6 +302,15 @@ def template_context(project: Project) -> dict[str, Any]:
         invoked = [t.removeprefix("invoke_") for t in tools] if tools else worker_names
     orchestrator["invokes"] = invoked
     examples = example_inputs(project.inputs, rules)
+    rule_views = [
+        {
+            "name": rule.name,
+            "condition": rule.condition,
+            "steps": [s.model_dump() for s in rule.steps],
+            "otherwise": [s.model_dump() for s in rule.otherwise],
+        }
+        for rule in rules
+    ]
     inputs = input_models(project.inputs)
     workers = [_agent_context(n, a, project) for n, a in project.workers.items()]
     # The offline planner calls every invoke tool once; each call is a one-agent step.
@@ -331,15 +340,13 @@ def template_context(project: Project) -> dict[str, Any]:
             workers=worker_names,
             orchestrator=project.orchestrator_name,
         ),
-        "rules": [
-            {
-                "name": rule.name,
-                "condition": rule.condition,
-                "steps": [s.model_dump() for s in rule.steps],
-                "otherwise": [s.model_dump() for s in rule.otherwise],
-            }
-            for rule in rules
-        ],
+        "rules": rule_views,
+        # What the web console shows besides the API's answers: the plan and the first example.
+        "console_project": {
+            "planner": planner,
+            "rules": rule_views,
+            "example": examples[0]["input"],
+        },
         "preset_files": _preset_files(project),
         "layout": _layout(project),
         "inputs_list": inputs["fields"],

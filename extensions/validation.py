@@ -38,7 +38,14 @@ from .spec import (
     field_name_problem,
 )
 from .timing import timing_problems
-from .values import data_problem, issuer_problem, model_problem, slug_problem, text_problem
+from .values import (
+    client_id_problem,
+    data_problem,
+    issuer_problem,
+    model_problem,
+    slug_problem,
+    text_problem,
+)
 
 DEFAULT_ORCHESTRATOR = "orchestrator"
 # Function names are "<slug>-<agent>-<stage>"; stages are at most 8 characters.
@@ -74,6 +81,7 @@ class Answers(BaseModel):
     api: bool = DEFAULTS["api"]
     jwt_issuer: str = DEFAULTS["jwt_issuer"]
     jwt_audience: str = Field("", max_length=200)
+    jwt_client_id: str = Field(DEFAULTS["jwt_client_id"], max_length=200)
     preset: Literal[PRESETS] = DEFAULTS["preset"]
 
     @field_validator("project_name", "description", "jwt_audience")
@@ -102,6 +110,14 @@ class Answers(BaseModel):
         if problem:
             raise ValueError(f"{model!r} {problem}")
         return model
+
+    @field_validator("jwt_client_id")
+    @classmethod
+    def _client_id(cls, client_id: str) -> str:
+        problem = client_id_problem(client_id)
+        if problem:
+            raise ValueError(f"{client_id!r} {problem}")
+        return client_id
 
     @field_validator("jwt_issuer")
     @classmethod

@@ -179,7 +179,7 @@ def environment_problem(name: str, *, secret: bool) -> str | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# The JWT issuer
+# The JWT issuer and the console's OAuth client
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
@@ -207,3 +207,15 @@ def issuer_problem(issuer: str) -> str | None:
     if parts.query or parts.fragment or "#" in issuer or "?" in issuer:
         return "must not have a query or fragment (OpenID issuers do not)"
     return None
+
+
+# Cognito, Auth0, Clerk and Okta client ids are letters and digits; these few others are
+# allowed, and nothing that needs escaping in a URL's query, HTML or a shell.
+CLIENT_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,199}")
+
+
+def client_id_problem(client_id: str) -> str | None:
+    """Why ``client_id`` cannot be the console's OAuth client id, or None. Empty means none yet."""
+    if not client_id or CLIENT_ID_PATTERN.fullmatch(client_id):
+        return None
+    return "must be 1 to 200 letters, digits, '.', '_', '~' or '-', starting with a letter or digit"

@@ -46,6 +46,23 @@ def run(command: list[str] | str, cwd: Path, env: dict[str, str] | None = None, 
     return done
 
 
+@pytest.fixture(scope="session")
+def environments(tmp_path_factory):
+    """One installed environment per dependency set (with or without LiteLLM); a project
+    rendered with the same dependencies runs in it with PYTHONPATH set to its src/."""
+    made: dict[bool, Path] = {}
+
+    def python_for(provider: str) -> Path:
+        litellm = provider != "openai"
+        if litellm not in made:
+            project = render(tmp_path_factory.mktemp("env"), llm_provider=provider)
+            run(f"{UV} sync --quiet", cwd=project)
+            made[litellm] = project / ".venv" / "bin" / "python"
+        return made[litellm]
+
+    return python_for
+
+
 def load_script(project: Path, name: str) -> Any:
     """A generated project's scripts/<name>.py, imported as a module."""
     module_name = f"{project.name}_{name}_{abs(hash(project))}"

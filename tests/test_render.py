@@ -34,22 +34,6 @@ def _package(project: Path) -> str:
     return next((project / "src").iterdir()).name
 
 
-@pytest.fixture(scope="session")
-def environments(tmp_path_factory):
-    """One installed environment per dependency set (with or without LiteLLM)."""
-    made: dict[bool, Path] = {}
-
-    def python_for(provider: str) -> Path:
-        litellm = provider != "openai"
-        if litellm not in made:
-            project = render(tmp_path_factory.mktemp("env"), llm_provider=provider)
-            run(f"{UV} sync --quiet", cwd=project)
-            made[litellm] = project / ".venv" / "bin" / "python"
-        return made[litellm]
-
-    return python_for
-
-
 @pytest.mark.xdist_group("matrix")
 @pytest.mark.parametrize(("preset", "database", "provider"), MATRIX, ids=IDS)
 def test_render_matrix(preset, database, provider, tmp_path, environments):

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import builtins
+import html
 import time
 import unicodedata
+import urllib.parse
 
 import pytest
 import yaml
@@ -24,6 +26,7 @@ from extensions.reserved import (
     top_level_modules,
 )
 from extensions.values import (
+    client_id_problem,
     environment_problem,
     issuer_problem,
     model_problem,
@@ -176,6 +179,35 @@ def test_environment_names(name, secret, fragment):
 def test_issuers(issuer, fragment):
     problem = issuer_problem(issuer)
     assert problem is None if fragment is None else fragment in problem
+
+
+@pytest.mark.parametrize(
+    "client_id, accepted",
+    [
+        ("", True),
+        ("4tq1hjd6iq5k2pq3m0e6r8a1bc", True),  # Cognito
+        ("Xr7Qk2LmN0pZ9aBcDeFgHiJkLmNoPqRs", True),  # Auth0
+        ("oauth_client.v2-x~1", True),
+        ("a" * 200, True),
+        ("a" * 201, False),
+        ("-leading", False),
+        ("client id", False),
+        ("client\nid", False),
+        ("client&redirect_uri=https://evil.example", False),
+        ('client"><script>', False),
+        ("clïent", False),
+    ],
+)
+def test_client_ids(client_id, accepted):
+    problem = client_id_problem(client_id)
+    assert (problem is None) == accepted, problem
+
+
+@given(st.text(max_size=300))
+def test_an_accepted_client_id_needs_no_escaping_in_a_url_or_html(client_id):
+    if client_id_problem(client_id) is None:
+        assert urllib.parse.quote(client_id, safe="") == client_id
+        assert html.escape(client_id) == client_id
 
 
 # ---------------------------------------------------------------------------------------------

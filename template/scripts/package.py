@@ -332,12 +332,18 @@ def build_layers(names: set[str], settings: dict, python: str, out: Path) -> dic
     return zips
 
 
+# The API's modules for `make serve` only: the development issuer must never be deployable.
+LOCAL_ONLY = ("api/local.py", "api/development.py")
+
+
 def function_sources(package: Path, name: str, function: Function, workers: list[str]):
     """The package's files that function ``name`` ships: a worker its own agent's folder
-    only, the API its api/ folder, the others neither."""
+    only, the API its api/ folder without the local-only modules, the others neither."""
     excluded = [package / "agents" / worker for worker in workers if worker != name]
     if function.role != "api":
         excluded.append(package / "api")
+    else:
+        excluded += [package / module for module in LOCAL_ONLY]
     return [
         path
         for path in sorted(package.rglob("*"))

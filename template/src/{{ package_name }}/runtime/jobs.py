@@ -56,6 +56,7 @@ def job_view(store: JobStore, job: Job) -> dict[str, Any]:
                 "error": result.error,
                 "attempts": result.attempts,
                 "duration_ms": result.duration_ms,
+                "tokens": result.tokens,
             }
             for name, result in results.items()
         },

@@ -1,16 +1,20 @@
 """The API's routes around a job store, a way to queue jobs and a way to identify callers,
-so that one app serves in Lambda (`handler.py`) and locally (`local.py`).
+so that one app serves in Lambda (`handler.py`) and locally (`local.py`), with the web
+console (`web.py`) at `/`.
 
 No `from __future__ import annotations` here: FastAPI reads the routes' annotations, and the
 `User` dependency is local to `create_app`."""
 
+import asyncio
+import json
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from http import HTTPStatus
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request, Response, Security
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPBearer
 
 from .. import config, gate
@@ -19,7 +23,7 @@ from ..inputs import json_schema
 from ..runtime.jobs import MAX_PAGE, create_job, job_view
 from ..runtime.records import JobStatus
 from ..runtime.store import JobStore
-from . import cursor, problems
+from . import cursor, problems, web
 from .auth import Identify
 from .problems import Problem, ProblemError, invalid_fields
 from .schemas import Health, JobPage, JobView
@@ -27,6 +31,7 @@ from .schemas import Health, JobPage, JobView
 logger = logging.getLogger(__name__)
 
 ISSUER_UNAVAILABLE = "The token issuer is not configured or cannot be reached"
+STREAM_INTERVAL_SECONDS = 0.25
 
 _bearer = HTTPBearer(auto_error=False, description="A JWT from the identity provider")
 
@@ -75,7 +80,11 @@ def create_app(
     *,
     enqueue: Callable[[str], None],
     identify: Identify,
+    sign_in: web.SignIn,
+    stream: bool = False,
 ) -> FastAPI:
+    """The API; with ``stream``, also `GET /jobs/{job_id}/events` (a server that can stream
+    responses: uvicorn can, API Gateway's HTTP APIs cannot)."""
     app = FastAPI(
         title=config.PROJECT_SLUG,
         summary="Submit jobs to the agents, poll them, list your jobs.",
@@ -161,6 +170,41 @@ def create_app(
             raise ProblemError(HTTPStatus.NOT_FOUND, f"no job {job_id}")
         return job_view(store, job)
 
+    async def changes(job_id: str, user: str, job: dict[str, Any]) -> AsyncIterator[str]:
+        """Server-sent events of the job's view: now, then at each change, until it ends."""
+        yield f"data: {json.dumps(job)}\n\n"
+        while job["status"] in ("pending", "running"):
+            await asyncio.sleep(STREAM_INTERVAL_SECONDS)
+            latest = await run_in_threadpool(get_job, job_id, user)
+            if latest != job:
+                job = latest
+                yield f"data: {json.dumps(job)}\n\n"
+
+    if stream:
+
+        @app.get(
+            "/jobs/{job_id}/events",
+            tags=["jobs"],
+            response_class=StreamingResponse,
+            responses={
+                200: {"content": {"text/event-stream": {}}, "description": "The job's views"},
+                **_problems(
+                    UNAUTHORIZED="No valid bearer token",
+                    NOT_FOUND="No such job of yours",
+                    SERVICE_UNAVAILABLE=ISSUER_UNAVAILABLE,
+                ),
+            },
+        )
+        async def job_events(job_id: str, user: User) -> StreamingResponse:
+            """The job as server-sent events, each `data:` a view as `GET /jobs/{job_id}`
+            answers it: one now, one at each change, until the job ends."""
+            job = await run_in_threadpool(get_job, job_id, user)
+            return StreamingResponse(
+                changes(job_id, user, job),
+                media_type="text/event-stream",
+                headers={"Cache-Control": "no-store"},
+            )
+
     @app.get(
         "/jobs",
         tags=["jobs"],
@@ -188,4 +232,5 @@ def create_app(
             next_cursor=cursor.encode(page[-1]) if len(jobs) > limit else None,
         )
 
+    web.install(app, sign_in, stream=stream)
     return app

@@ -11,8 +11,14 @@ from ..runtime.telemetry.logs import configure_logging
 from .app import create_app
 from .auth import authorizer_subject
 from .problems import MEDIA_TYPE
+from .web import SignIn
 
 configure_logging()
 
-app = create_app(open_store(get_settings()), enqueue=enqueue, identify=authorizer_subject)
+app = create_app(
+    open_store(get_settings()),
+    enqueue=enqueue,
+    identify=authorizer_subject,
+    sign_in=SignIn.from_environment(),
+)
 handler = Mangum(app, lifespan="off", text_mime_types=["application/json", MEDIA_TYPE, "text/"])

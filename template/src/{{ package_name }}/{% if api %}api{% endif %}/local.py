@@ -1,5 +1,6 @@
 """Serve the API here (`make serve`): the configured store (SQLite unless told otherwise), jobs
-run in-process in the background, and tokens verified by the app itself."""
+run in-process in the background, and tokens verified by the app itself: tokens of
+JWT_ISSUER, or, when none is set, of a development issuer made for this process."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from ..runtime.settings import Settings, get_settings
 from ..runtime.store import JobStore
 from ..runtime.store.open import open_store
 from .app import create_app
+from .development import DevelopmentIssuer
 from .tokens import TokenVerifier
+from .web import SignIn
 
 logger = logging.getLogger(__name__)
 
@@ -65,17 +68,30 @@ def serve(port: int, host: str = "127.0.0.1") -> None:
     store = open_store(settings)
     jobs = BackgroundJobs(store, settings)
     verifier = verifier_from_environment()
-    app = create_app(store, enqueue=jobs.enqueue, identify=verifier)
+    sign_in = SignIn.from_environment()
+    development = None
+    if not verifier.issuer:
+        # The server fetches the development issuer's keys from itself.
+        own_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        own_host = f"[{own_host}]" if ":" in own_host else own_host  # an IPv6 address
+        development = DevelopmentIssuer(f"http://{own_host}:{port}", verifier.audience)
+        verifier = TokenVerifier(development.issuer, verifier.audience, development.jwks_url)
+        sign_in = SignIn(development.issuer, verifier.audience, development=True)
+    app = create_app(store, enqueue=jobs.enqueue, identify=verifier, sign_in=sign_in, stream=True)
+    if development:
+        development.install(app)
     tokens = (
-        f"tokens of {verifier.issuer} for {verifier.audience}"
-        if verifier.issuer
-        else "no token issuer configured (set JWT_ISSUER): /jobs answers 503"
+        "development sign-in (no JWT_ISSUER set): any user name gets a token"
+        if development
+        else f"tokens of {verifier.issuer} for {verifier.audience}"
     )
     print(
-        f"serving http://{host}:{port} (docs at /docs) on the {settings.store} store; {tokens}",
+        f"serving the console at http://{host}:{port} (API docs at /docs) on the"
+        f" {settings.store} store; {tokens}",
         flush=True,
     )
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        # Open job streams must not hold a stop (Ctrl-C) until their jobs end.
+        uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=2)
     finally:
         jobs.close()

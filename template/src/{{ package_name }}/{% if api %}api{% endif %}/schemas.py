@@ -22,6 +22,7 @@ class AgentResultView(BaseModel):
     error: str | None
     attempts: int
     duration_ms: int
+    tokens: int = Field(description="The model tokens the agent used (0 when unknown)")
 
 
 class JobView(BaseModel):

@@ -5,12 +5,16 @@ locals {
   name = "${var.name_prefix}-api"
 
   # Route => whether it needs a valid token. Everything else is a 404 from API Gateway.
+  # The web console's page and assets hold no data: they load without a token, and the
+  # console then calls the /jobs routes with the token it signed in for.
   routes = {
-    "POST /jobs"         = true
-    "GET /jobs"          = true
-    "GET /jobs/{job_id}" = true
-    "GET /health"        = false
-    "GET /openapi.json"  = false
+    "POST /jobs"            = true
+    "GET /jobs"             = true
+    "GET /jobs/{job_id}"    = true
+    "GET /health"           = false
+    "GET /openapi.json"     = false
+    "GET /"                 = false
+    "GET /console/{proxy+}" = false
   }
 
   vpc_access_policy_arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
@@ -24,13 +28,19 @@ resource "aws_cloudwatch_log_group" "access" {
 module "function" {
   source = "../function"
 
-  name        = local.name
-  handler     = var.handler
-  code_zip    = var.code_zip
-  memory      = var.memory
-  timeout     = var.timeout
-  environment = merge(var.environment, { JOB_QUEUE_URL = var.queue_url })
-  platform    = var.platform
+  name     = local.name
+  handler  = var.handler
+  code_zip = var.code_zip
+  memory   = var.memory
+  timeout  = var.timeout
+  environment = merge(var.environment, {
+    JOB_QUEUE_URL = var.queue_url
+    # The web console signs in with these (the authorizer above checks the tokens).
+    JWT_ISSUER    = var.jwt_issuer
+    JWT_AUDIENCE  = var.jwt_audience
+    JWT_CLIENT_ID = var.jwt_client_id
+  })
+  platform = var.platform
   policy_statements = concat(
     [{
       sid       = "QueueJobs"

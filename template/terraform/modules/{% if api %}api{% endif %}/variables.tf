@@ -64,6 +64,11 @@ variable "jwt_audience" {
   type        = string
 }
 
+variable "jwt_client_id" {
+  description = "OAuth client id of the web console (authorization code with PKCE); empty for none."
+  type        = string
+}
+
 variable "cors_allow_origins" {
   description = "Web origins allowed to call the API from a browser; none when empty."
   type        = list(string)
