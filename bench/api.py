@@ -136,7 +136,7 @@ def drive(project: Path, jobs: int, clients: int, crashes: int) -> int:
     import httpx
 
     sys.path.insert(0, str(project / "tests"))
-    from issuer import AUDIENCE, Issuer
+    from support.issuer import AUDIENCE, Issuer
 
     package = next((project / "src").iterdir()).name
     example = next((project / "examples").glob("*.json")).read_bytes()
