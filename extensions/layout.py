@@ -25,6 +25,8 @@ FOLDERS: list[tuple[str, str, str | None]] = [
     ("src/{package}/runtime/llm/", "the configured provider's model client and the offline model", None),
     ("src/{package}/runtime/telemetry/", "JSON logs, metrics and traces", None),
     ("src/{package}/api/", "the HTTP API: submit, poll and list jobs", "api"),
+    ("src/{package}/api/console/", "the web console served at `/`: HTML, CSS, JavaScript", "api"),
+    ("src/{package}/api/console/vendor/", "libraries of the console, with their licenses", "api"),
     ("db/", "the PostgreSQL schema", "postgres"),
     ("db/migrations/", "numbered SQL migrations, applied by `make migrate`", "postgres"),
     ("docs/", "how to deploy, operate, observe and update the project", None),
