@@ -396,3 +396,51 @@ def test_the_first_steps_work_from_a_relative_template_path(template_repo, share
     commit_all(project, "Shorten the reporter's timeout")
     make(project, "update")
     assert status(project) == {}
+
+
+# The last commit of this repository whose generated runtime/ was one flat folder.
+FLAT_RUNTIME = "2306a1f"
+
+
+@pytest.fixture(scope="module")
+def restructured_repo(tmp_path_factory) -> Path:
+    """Tag 0.0.9: the template before its runtime was grouped into packages; 0.1.0: this tree."""
+    repo = tmp_path_factory.mktemp("restructured")
+    run(f"git archive {FLAT_RUNTIME} | tar -x -C '{repo}'", cwd=ROOT)
+    git(repo, "init", "-q")
+    commit_all(repo, "Release 0.0.9")
+    git(repo, "tag", "0.0.9")
+    for path in repo.iterdir():
+        if path.name != ".git":
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    listed = run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT).stdout
+    for name in filter(None, listed.split("\0")):
+        if (ROOT / name).is_file():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, repo / name)
+    commit_all(repo, "Release 0.1.0")
+    git(repo, "tag", "0.1.0")
+    return repo
+
+
+def test_a_project_updates_across_the_runtime_restructuring_with_its_edits(
+    restructured_repo, shared_env, tmp_path
+):
+    project = copy_project(restructured_repo, tmp_path / "app", "0.0.9")
+    runtime = project / "src" / PACKAGE / "runtime"
+    assert (runtime / "sqlite_store.py").is_file()  # the flat layout
+    replace_in(project / AGENTS / "reporter/templates.py", INSTRUCTIONS, INSTRUCTIONS + USER_PROMPT)
+    append_to(project / AGENTS / "reporter/tools.py", USER_TOOL)
+    append_to(runtime / "settings.py", USER_TOOL)
+    commit_all(project, "Edit the project")
+
+    make(project, "update")
+
+    assert "UU" not in status(project).values()
+    assert USER_PROMPT in (project / AGENTS / "reporter/templates.py").read_text()
+    assert (project / AGENTS / "reporter/tools.py").read_text().endswith(USER_TOOL)
+    assert (runtime / "settings.py").read_text().endswith(USER_TOOL)
+    assert not (runtime / "sqlite_store.py").exists() and (runtime / "store/sqlite.py").is_file()
+    make(project, "install", env=shared_env)
+    job = run_job(project, shared_env, "default", tmp_path)
+    assert job["status"] == "completed", job
