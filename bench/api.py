@@ -73,7 +73,7 @@ class CrashPoints:
         self.crash_points = importlib.import_module("crash_points")
         self.config = importlib.import_module(f"{package}.config")
         self.run = importlib.import_module(f"{package}.orchestrator.run")
-        self.invoke = importlib.import_module(f"{package}.runtime.invoke")
+        self.invoke = importlib.import_module(f"{package}.runtime.invoke.local")
         self.jobs = importlib.import_module(f"{package}.runtime.jobs")
         self.records = importlib.import_module(f"{package}.runtime.records")
         settings = importlib.import_module(f"{package}.runtime.settings").get_settings()
