@@ -5,7 +5,7 @@ offline model, jobs run in-process in the background) on 127.0.0.1 with a test i
 then 20 concurrent clients, each its own user, submit 500 jobs in all and poll each one until it
 ends. Meanwhile, on the same database, 20 more jobs are each run by the project's orchestrator
 until it is killed at one boundary of the job (spread over all of them: before and after each
-agent call, result write, steps write and the finish; the project's tests/support/crash_points.py), then
+agent call, result write, steps write and the finish; tests/support/crash_points.py), then
 delivered again once the lease has expired. Prints the p50/p99 latency of submit and poll and
 the crash figures, and checks that every job completed, that each user's listing holds exactly
 that user's jobs (none lost), and that every agent ran once: each API job's results are first

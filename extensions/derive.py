@@ -6,10 +6,10 @@ from typing import Any
 
 from .examples import OFFLINE_SAMPLES, example_inputs, nested_leaf, offline_output
 from .infrastructure import terraform_variables
+from .layout import layout
 from .oracle import NOTHING_SELECTED, expected_run
 from .pins import copier_tool
 from .plan_compiler import compile_plan, mermaid_diagram
-from .layout import layout
 from .preset_code import GENERIC_AGENT_FILES, agent_files, shared_files
 from .spec import SECRET_NAME_PATTERN, Agent, InputField, Rule, Step, api_variable, effective_rules
 from .timing import (

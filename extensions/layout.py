@@ -15,14 +15,42 @@ from .preset_code import PRESETS
 
 # (folder, what it holds, the answer that must be true for it to exist, or None)
 FOLDERS: list[tuple[str, str, str | None]] = [
-    ("src/{package}/", "the package: `cli.py`, `config.py` (from agents.yaml), `gate.py` (the input gate)", None),
-    ("src/{package}/agents/", "one folder per worker: `agent.py`, `templates.py` (its prompts), `schemas.py`", None),
+    (
+        "src/{package}/",
+        "the package: `cli.py`, `config.py` (from agents.yaml), `gate.py` (the input gate)",
+        None,
+    ),
+    (
+        "src/{package}/agents/",
+        "one folder per worker: `agent.py`, `templates.py` (its prompts), `schemas.py`",
+        None,
+    ),
     ("src/{package}/orchestrator/", "takes jobs from the queue and runs the plan on them", None),
-    ("src/{package}/runtime/", "what the functions share: settings, job records, the plan's steps", None),
-    ("src/{package}/runtime/store/", "the job store: its interface, SQLite locally, the cloud store", None),
-    ("src/{package}/runtime/invoke/", "how the orchestrator calls a worker, here or in Lambda, with retries", None),
-    ("src/{package}/runtime/worker/", "one agent's run for a job, its Lambda handler, the agent-folder contract", None),
-    ("src/{package}/runtime/llm/", "the configured provider's model client and the offline model", None),
+    (
+        "src/{package}/runtime/",
+        "what the functions share: settings, job records, the plan's steps",
+        None,
+    ),
+    (
+        "src/{package}/runtime/store/",
+        "the job store: its interface, SQLite locally, the cloud store",
+        None,
+    ),
+    (
+        "src/{package}/runtime/invoke/",
+        "how the orchestrator calls a worker, here or in Lambda, with retries",
+        None,
+    ),
+    (
+        "src/{package}/runtime/worker/",
+        "one agent's run for a job, its Lambda handler, the agent-folder contract",
+        None,
+    ),
+    (
+        "src/{package}/runtime/llm/",
+        "the configured provider's model client and the offline model",
+        None,
+    ),
     ("src/{package}/runtime/telemetry/", "JSON logs, metrics and traces", None),
     ("src/{package}/api/", "the HTTP API: submit, poll and list jobs", "api"),
     ("src/{package}/api/console/", "the web console served at `/`: HTML, CSS, JavaScript", "api"),
@@ -31,9 +59,17 @@ FOLDERS: list[tuple[str, str, str | None]] = [
     ("db/migrations/", "numbered SQL migrations, applied by `make migrate`", "postgres"),
     ("docs/", "how to deploy, operate, observe and update the project", None),
     ("examples/", "job inputs, one per example in agents.yaml", None),
-    ("scripts/", "`package.py` builds the Lambda zips and layers; `regen.py` applies agents.yaml", None),
+    (
+        "scripts/",
+        "`package.py` builds the Lambda zips and layers; `regen.py` applies agents.yaml",
+        None,
+    ),
     ("terraform/", "the AWS stack", None),
-    ("terraform/modules/", "one module per kind of resource (function, orchestrator, store, API)", None),
+    (
+        "terraform/modules/",
+        "one module per kind of resource (function, orchestrator, store, API)",
+        None,
+    ),
     ("tests/", "the tests that `make test` runs", None),
     ("tests/support/", "what the tests run against: local servers, adapters, events", None),
 ]
@@ -63,7 +99,9 @@ def _preset_folders(files: dict[str, list[dict[str, Any]]], presets: set[str]) -
     return folders
 
 
-def layout(answers: dict[str, Any], package: str, preset_files: dict, presets: set[str]) -> list[dict[str, str]]:
+def layout(
+    answers: dict[str, Any], package: str, preset_files: dict, presets: set[str]
+) -> list[dict[str, str]]:
     """The README's layout lines: folder and what it holds, in the order a reader needs."""
     answers = {**answers, "postgres": answers["database"] != "dynamodb"}
     lines = {

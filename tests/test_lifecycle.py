@@ -345,7 +345,7 @@ def test_editing_the_database_in_agents_yaml_switches_the_store(
 ):
     project = copy_project(template_repo, tmp_path / "app", "0.2.0")
     runtime = project / "src" / PACKAGE / "runtime"
-    assert (runtime / "data_api_store.py").is_file()  # the default store: Aurora
+    assert (runtime / "store" / "data_api.py").is_file()  # the default store: Aurora
 
     dynamodb = {"database": {"provider": "dynamodb"}}
     edit_spec(project, lambda spec: spec.update(infrastructure=dynamodb))
@@ -353,8 +353,8 @@ def test_editing_the_database_in_agents_yaml_switches_the_store(
     make(project, "regen")
 
     assert "UU" not in status(project).values()
-    assert (runtime / "dynamodb_store.py").is_file()
-    assert not (runtime / "data_api_store.py").exists() and not (project / "db").exists()
+    assert (runtime / "store" / "dynamodb.py").is_file()
+    assert not (runtime / "store" / "data_api.py").exists() and not (project / "db").exists()
     modules = {path.name for path in (project / "terraform" / "modules").iterdir()}
     assert "store_dynamodb" in modules and "store_aurora" not in modules
     assert 'source = "./modules/store_dynamodb"' in (project / "terraform/store.tf").read_text()

@@ -21,6 +21,7 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from .. import config
 from ..runtime.invoke.workers import worker_invoker
 from ..runtime.queue import enqueue
 from ..runtime.settings import get_settings
@@ -31,6 +32,11 @@ from .run import execute_job
 
 configure_logging()
 logger = logging.getLogger(__name__)
+if config.STRATEGY == "planner":
+    # The planner calls a model: its client loads in Lambda's init phase, not in a first job.
+    from ..runtime.llm.clients import load_model_client
+
+    load_model_client(get_settings())
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -53,9 +53,9 @@ def _litellm_model() -> type[Model]:
 def load_model_client(settings: Settings) -> None:
     """Import the configured provider's client now rather than at the first model call.
 
-    The modules that run models call it as they load, so that a Lambda pays for it in its
-    init phase, not in its first invocation. OpenAI's client loads with the Agents SDK
-    itself; offline there is nothing to load.
+    The Lambda entry points of the functions that run models call it as they load, so that a
+    Lambda pays for it in its init phase, not in its first invocation. OpenAI's client loads
+    with the Agents SDK itself; offline there is nothing to load.
     """
     if not settings.offline and settings.llm_provider != "openai":
         _litellm_model()

@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from ..llm.clients import load_model_client
 from ..settings import get_settings
 from ..store.open import open_store
 from ..telemetry.logs import configure_logging, log_context
 from ..telemetry.tracing import continue_trace
-from .run import load_worker, run_agent  # the Agents SDK and model client load in init
+from .run import load_worker, run_agent  # the Agents SDK loads in init
 
 configure_logging()
+load_model_client(get_settings())  # and the model client: in Lambda's init phase, not a call
 
 
 def worker_handler(agent: str):

@@ -20,14 +20,12 @@ from pydantic import BaseModel
 from ... import config
 from ...agents import agent_folder
 from ..llm import offline
-from ..llm.clients import load_model_client, model_for, model_settings
+from ..llm.clients import model_for, model_settings
 from ..records import AgentResult, JobContext
-from ..settings import Settings, get_settings
+from ..settings import Settings
 from ..store import JobNotFound, JobStore, LeaseLost
 from ..telemetry.tracing import enable_agent_tracing
 from .contract import AgentFolder
-
-load_model_client(get_settings())  # in a worker's Lambda: during its init phase
 
 
 class Worker(NamedTuple):
