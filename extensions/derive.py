@@ -304,6 +304,7 @@ def template_context(project: Project) -> dict[str, Any]:
         "strategy": orchestration.strategy,
         "planner": planner,
         "on_failure": orchestration.on_failure,
+        "budget_usd": orchestration.budget_usd,
         "plan_source": None
         if planner
         else compile_plan(

@@ -559,4 +559,8 @@ class Rule(StrictModel):
 class Orchestration(StrictModel):
     strategy: Literal["dynamic", "sequential", "parallel", "planner"] = "dynamic"
     on_failure: Literal["stop", "continue"] = "stop"
+    # The most one job's model calls may cost, in USD: no agent is called once it is spent.
+    budget_usd: (
+        Annotated[float, Field(gt=0, le=1_000_000, strict=True, allow_inf_nan=False)] | None
+    ) = None
     selection_rules: list[Rule] = []

@@ -12,7 +12,9 @@ from typing import Any
 
 from agents import Model, ModelSettings
 
+from .cost import Spend
 from .offline import offline_model
+from .pricing import Metered
 from .secrets import env_or_secret, secret_value
 from .settings import Settings
 
@@ -105,11 +107,19 @@ def model_settings(settings: Settings) -> ModelSettings | None:
     return None
 
 
-def model_for(agent: str, override: str | None, settings: Settings) -> Model:
-    """The model ``agent`` runs on: its override, else the project's default model."""
+def model_for(
+    agent: str, override: str | None, settings: Settings, spend: Spend | None = None
+) -> Model:
+    """The model ``agent`` runs on: its override, else the project's default model. With
+    ``spend``, each live answer's cost is added to it, priced at the model that gave it."""
     if settings.offline:
         return offline_model(agent, settings.latency_of(agent))
-    primary = provider_model(override or settings.default_model, settings)
+
+    def live(name: str) -> Model:
+        model = provider_model(name, settings)
+        return Metered(model, name, settings.llm_provider, spend) if spend else model
+
+    primary = live(override or settings.default_model)
     if settings.fallback_model:
-        return FallbackModel(primary, provider_model(settings.fallback_model, settings))
+        return FallbackModel(primary, live(settings.fallback_model))
     return primary

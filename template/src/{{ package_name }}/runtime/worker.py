@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from .. import config
 from . import offline
+from .cost import Spend, as_usd
 from .llm import load_model_client, model_for, model_settings
 from .records import AgentResult, JobContext
 from .settings import Settings, get_settings
@@ -98,6 +99,7 @@ async def run_agent(
     limits = config.WORKERS[name]
     traced = enable_agent_tracing(settings)
     tokens = 0
+    spend = Spend()
 
     async def ask(task: str) -> Any:
         nonlocal tokens
@@ -107,7 +109,7 @@ async def run_agent(
             context=context,
             max_turns=limits.max_turns,
             run_config=RunConfig(
-                model=model_for(name, limits.model, settings),
+                model=model_for(name, limits.model, settings, spend),
                 model_settings=model_settings(settings),
                 tracing_disabled=not traced,
                 workflow_name=f"{config.PROJECT_SLUG}:{name}",
@@ -138,6 +140,7 @@ async def run_agent(
             duration_ms=round((time.perf_counter() - started) * 1000),
             attempts=attempt,
             tokens=tokens,
+            cost_usd=as_usd(spend.cost),
         )
     except Exception as error:  # every failure of the agent becomes its recorded error
         result = AgentResult(
@@ -148,6 +151,7 @@ async def run_agent(
             duration_ms=round((time.perf_counter() - started) * 1000),
             attempts=attempt,
             tokens=tokens,
+            cost_usd=as_usd(spend.cost),
         )
     if not store.put_result(result, claim=claim):
         raise LeaseLost(f"job {job_id}: claim {claim} lost before {name}'s result was recorded")
