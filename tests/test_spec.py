@@ -677,6 +677,11 @@ def test_strategies():
     assert_problem(answers(orchestration=None), "strategy dynamic needs at least one rule")
 
 
+@pytest.mark.parametrize("name", ["cost", "live_model", "cli"])
+def test_an_agent_named_after_a_generated_test_is_refused(name):
+    assert_problem(with_agent(name, {}), f"agent {name!r}", f"tests/agents/test_{name}.py")
+
+
 @pytest.mark.parametrize("budget", [0.25, 3, 1_000_000])
 def test_a_job_budget_is_a_positive_amount_of_usd(budget):
     data = answers()
