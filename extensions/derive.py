@@ -305,6 +305,11 @@ def template_context(project: Project) -> dict[str, Any]:
         "planner": planner,
         "on_failure": orchestration.on_failure,
         "budget_usd": orchestration.budget_usd,
+        "eval_thresholds": {
+            name: agent.eval_threshold
+            for name, agent in project.workers.items()
+            if agent.eval_threshold is not None
+        },
         "plan_source": None
         if planner
         else compile_plan(

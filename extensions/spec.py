@@ -423,6 +423,8 @@ class Agent(StrictModel):
     capabilities: Capabilities = Capabilities()
     dependencies: Dependencies = Dependencies()
     outputs: Outputs = Outputs()
+    # The pass rate of its evals (evals/<agent>.yaml) below which `make eval` fails.
+    eval_threshold: Annotated[float, Field(ge=0, le=1, strict=True)] | None = None
 
     @field_validator("description")
     @classmethod

@@ -682,6 +682,17 @@ def test_an_agent_named_after_a_generated_test_is_refused(name):
     assert_problem(with_agent(name, {}), f"agent {name!r}", f"tests/agents/test_{name}.py")
 
 
+def test_an_eval_threshold_is_a_pass_rate_from_0_to_1():
+    assert (
+        load_project(with_agent("scorer", {"eval_threshold": 0.8})).workers["scorer"].eval_threshold
+        == 0.8
+    )
+    for bad in (-0.1, 1.5, "0.8", True):
+        assert_problem(
+            with_agent("scorer", {"eval_threshold": bad}), "agent 'scorer'", "eval_threshold"
+        )
+
+
 @pytest.mark.parametrize("budget", [0.25, 3, 1_000_000])
 def test_a_job_budget_is_a_positive_amount_of_usd(budget):
     data = answers()
