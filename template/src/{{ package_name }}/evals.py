@@ -10,7 +10,10 @@ output, each naming a field by its dotted path (``a.b.0.c``):
 - ``range: {path: success_probability, min: 0, max: 1}``: the field is a number in the range;
 - ``schema: true``: the output validates against the agent's output type.
 
-A case passes when the agent succeeds and every check holds. An agent's ``eval_threshold`` in
+A case may also have a ``rubric``: on a live model, a judge agent (the default model) reads the
+output and decides whether it meets it; offline or in replay, the rubric is not judged and
+the report says so. A case passes when the agent succeeds and every check (and judged
+rubric) holds. An agent's ``eval_threshold`` in
 agents.yaml is the pass rate below which the command fails.
 """
 
@@ -22,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from agents import AgentOutputSchema, AgentOutputSchemaBase
+from agents import Agent, AgentOutputSchema, AgentOutputSchemaBase, RunConfig, Runner
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_evals import Case, Dataset
 from pydantic_evals.evaluators import Evaluator, EvaluatorContext
@@ -31,6 +34,7 @@ from . import config
 from .inputs import check_input
 from .runtime.alone import check_results, run_alone
 from .runtime.cost import as_usd, total
+from .runtime.llm import model_for, model_settings
 from .runtime.settings import Settings
 from .runtime.worker import load_worker
 
@@ -75,6 +79,7 @@ class EvalCase(Strict):
     input: dict[str, Any] | str
     results: dict[str, Any] | str = {}
     checks: list[Check] = []
+    rubric: str | None = None
 
 
 class EvalFile(Strict):
@@ -133,6 +138,44 @@ class Holds(Evaluator):
         return True
 
 
+class Verdict(BaseModel):
+    meets_rubric: bool
+    reason: str
+
+
+JUDGE = Agent(
+    name="judge",
+    instructions=(
+        "You judge an AI agent's output against a rubric. Decide whether the output meets"
+        " every point of the rubric, and say why in one sentence."
+    ),
+    output_type=Verdict,
+)
+
+
+@dataclass
+class MeetsRubric(Evaluator):
+    """A judge agent, on the live default model, finds that the output meets ``rubric``."""
+
+    rubric: str
+    settings: Settings
+
+    async def evaluate(self, ctx: EvaluatorContext) -> bool:
+        if ctx.output["status"] != "ok":
+            return False
+        task = f"Rubric:\n{self.rubric}\n\nOutput:\n{json.dumps(ctx.output['output'], indent=2)}"
+        run = await Runner.run(
+            JUDGE,
+            task,
+            run_config=RunConfig(
+                model=model_for("judge", None, self.settings),
+                model_settings=model_settings(self.settings),
+                tracing_disabled=True,
+            ),
+        )
+        return run.final_output.meets_rubric
+
+
 @dataclass
 class Succeeded(Evaluator):
     """The agent succeeded."""
@@ -154,8 +197,11 @@ def _json_object(value: dict[str, Any] | str, base: Path, where: str) -> dict[st
     return loaded
 
 
-def load_cases(agent: str, path: Path, project: Path) -> list[Case]:
-    """The cases of ``path`` for ``agent``, checked; paths in them are relative to ``project``."""
+def load_cases(
+    agent: str, path: Path, project: Path, settings: Settings | None = None
+) -> list[Case]:
+    """The cases of ``path`` for ``agent``, checked; paths in them are relative to ``project``.
+    Their rubrics are judged with ``settings`` when it is live."""
     try:
         spec = EvalFile.model_validate(yaml.safe_load(path.read_text()))
     except yaml.YAMLError as error:
@@ -172,8 +218,19 @@ def load_cases(agent: str, path: Path, project: Path) -> list[Case]:
             results = check_results(agent, _json_object(case.results, project, f"{where}.results"))
         except ValueError as error:  # InvalidInput is one too
             raise InvalidEvals(f"{where}: {error}") from None
-        evaluators = (Succeeded(), *(Holds(check, agent) for check in case.checks))
-        cases.append(Case(name=case.name, inputs=(job_input, results), evaluators=evaluators))
+        evaluators = [Succeeded(), *(Holds(check, agent) for check in case.checks)]
+        judged = case.rubric is not None and settings is not None and settings.model_mode == "live"
+        if judged:
+            evaluators.append(MeetsRubric(case.rubric, settings))
+        rubric = "judged" if judged else "not judged" if case.rubric is not None else None
+        cases.append(
+            Case(
+                name=case.name,
+                inputs=(job_input, results),
+                metadata={"rubric": rubric},
+                evaluators=tuple(evaluators),
+            )
+        )
     return cases
 
 
@@ -212,6 +269,7 @@ def evaluate(agent: str, cases: list[Case], settings: Settings) -> AgentScore:
             "status": case.output["status"],
             "error": case.output["error"],
             "checks": {name: check.value for name, check in case.assertions.items()},
+            "rubric": case.metadata["rubric"],
             "duration_ms": case.output["duration_ms"],
             "tokens": case.output["tokens"],
             "cost_usd": case.output["cost_usd"],
