@@ -17,7 +17,7 @@ from typing import Any
 
 from agents import Model, Usage
 from agents.items import ModelResponse, TResponseOutputItem
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 OUTPUT_ITEM = TypeAdapter(TResponseOutputItem)
@@ -34,9 +34,17 @@ def recordings_dir() -> Path:
     return Path(os.environ.get("RECORDINGS_DIR") or PROJECT_ROOT / "tests" / "recordings")
 
 
+def _json(value: Any) -> Any:
+    """An input item the SDK passes as a pydantic model, as JSON."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
 def _request(system_instructions: str | None, items: Any) -> dict[str, Any]:
     """A request as recorded: JSON, compared as such on replay."""
-    return json.loads(json.dumps({"instructions": system_instructions, "input": items}))
+    request = {"instructions": system_instructions, "input": items}
+    return json.loads(json.dumps(request, default=_json))
 
 
 def start_recording() -> None:
