@@ -325,6 +325,12 @@ def template_context(project: Project) -> dict[str, Any]:
         "strategy": orchestration.strategy,
         "planner": planner,
         "on_failure": orchestration.on_failure,
+        "budget_usd": orchestration.budget_usd,
+        "eval_thresholds": {
+            name: agent.eval_threshold
+            for name, agent in project.workers.items()
+            if agent.eval_threshold is not None
+        },
         "plan_source": None
         if planner
         else compile_plan(

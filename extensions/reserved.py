@@ -100,6 +100,20 @@ def module_names(*files: str) -> frozenset[str]:
     return frozenset(found)
 
 
+@cache
+def generated_test_modules() -> frozenset[str]:
+    """The module names of the generated top-level tests (``tests/test_*.py``, any rendering).
+
+    An agent's own tests are ``tests/agents/test_<name>.py``; pytest refuses two test modules
+    of the same name, so an agent may not be named after one of these.
+    """
+    return frozenset(
+        name
+        for path in (TEMPLATE / "tests").iterdir()
+        for name in re.findall(r"(test_\w+)\.py", path.name)
+    )
+
+
 def tool_reserved_names() -> frozenset[str]:
     """Names a tool cannot take: it is defined in tools.py and imported into agent.py."""
     return module_names("tools.py", "agent.py")

@@ -423,6 +423,8 @@ class Agent(StrictModel):
     capabilities: Capabilities = Capabilities()
     dependencies: Dependencies = Dependencies()
     outputs: Outputs = Outputs()
+    # The pass rate of its evals (evals/<agent>.yaml) below which `make eval` fails.
+    eval_threshold: Annotated[float, Field(ge=0, le=1, strict=True)] | None = None
 
     @field_validator("code")
     @classmethod
@@ -543,6 +545,10 @@ class Rule(StrictModel):
 class Orchestration(StrictModel):
     strategy: Literal["dynamic", "sequential", "parallel", "planner"] = "dynamic"
     on_failure: Literal["stop", "continue"] = "stop"
+    # The most one job's model calls may cost, in USD: no agent is called once it is spent.
+    budget_usd: (
+        Annotated[float, Field(gt=0, le=1_000_000, strict=True, allow_inf_nan=False)] | None
+    ) = None
     selection_rules: list[Rule] = []
 
 

@@ -24,6 +24,7 @@ from .answers import (
 from .blocks import PlanSettings, load_blocks
 from .conditions import check_condition, input_references
 from .preset_code import code_problems
+from .reserved import generated_test_modules
 from .spec import (
     EXTERNAL_API_PREFIX,
     IDENTIFIER_PATTERN,
@@ -221,6 +222,11 @@ def _parse_agents(raw: Any, slug: str, problems: list[str], invalid: set[str]) -
             name == DEFAULT_ORCHESTRATOR and agents[name].type == "orchestrator"
         ):
             problems.append(f"agent {name!r}: name is reserved by the generated layout")
+        if f"test_{name}" in generated_test_modules():
+            problems.append(
+                f"agent {name!r}: its tests/agents/test_{name}.py would clash with the generated"
+                f" tests/test_{name}.py: choose another name"
+            )
         capabilities = agents[name].capabilities
         schema = capabilities.output_schema or output_schema_name(name)
         if capabilities.structured_output and schema in capabilities.tools:

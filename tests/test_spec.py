@@ -679,6 +679,44 @@ def test_strategies():
     assert_problem(answers(orchestration=None), "strategy dynamic needs at least one rule")
 
 
+@pytest.mark.parametrize("name", ["cost", "live_model", "cli"])
+def test_an_agent_named_after_a_generated_test_is_refused(name):
+    assert_problem(with_agent(name, {}), f"agent {name!r}", f"tests/agents/test_{name}.py")
+
+
+def test_an_eval_threshold_is_a_pass_rate_from_0_to_1():
+    assert (
+        load_project(with_agent("scorer", {"eval_threshold": 0.8})).workers["scorer"].eval_threshold
+        == 0.8
+    )
+    for bad in (-0.1, 1.5, "0.8", True):
+        assert_problem(
+            with_agent("scorer", {"eval_threshold": bad}), "agent 'scorer'", "eval_threshold"
+        )
+
+
+@pytest.mark.parametrize("budget", [0.25, 3, 1_000_000])
+def test_a_job_budget_is_a_positive_amount_of_usd(budget):
+    data = answers()
+    data["orchestration"]["budget_usd"] = budget
+    assert load_project(data).orchestration.budget_usd == budget
+    assert load_project(answers()).orchestration.budget_usd is None
+
+
+BAD_BUDGETS = st.one_of(
+    st.floats(max_value=0),
+    st.floats(min_value=1_000_001),
+    st.sampled_from([float("nan"), float("inf"), "1", True, [1]]),
+)
+
+
+@given(BAD_BUDGETS)
+def test_a_bad_job_budget_is_refused_by_name(budget):
+    data = answers()
+    data["orchestration"]["budget_usd"] = budget
+    assert_problem(data, "orchestration.budget_usd")
+
+
 def test_rules_are_checked_even_when_the_strategy_is_wrong():
     data = answers()
     data["orchestration"]["strategy"] = "magic"

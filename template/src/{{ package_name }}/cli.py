@@ -6,12 +6,15 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, NoReturn
 
 from . import config, gate
 from .gate import InvalidInput
+from .inputs import check_input
 from .orchestrator.run import execute_job
 from .runtime.invoke.local import in_process
 from .runtime.jobs import MAX_PAGE, create_job, job_view
@@ -110,13 +113,32 @@ def _use_outputs(path: Path | None) -> None:
         offline.use_outputs(outputs)
 
 
+@contextmanager
+def _recording(record: bool) -> Iterator[None]:
+    """Record the model exchanges of what runs inside, when ``record``; list the files."""
+    if not record:
+        yield
+        return
+    from .runtime import recording  # the model stack loads only to record
+
+    recording.start_recording()
+    try:
+        yield
+    finally:
+        for path in recording.save_recordings():
+            print(f"recorded {path}", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     job_input = _read_json(args.input, "input file", "input")
     _use_outputs(args.outputs)
     settings = get_settings()
+    if args.record and settings.model_mode != "live":
+        raise UsageError(f"--record needs a live model (MODEL_MODE is {settings.model_mode})")
     store = open_store(settings)
     job = create_job(store, job_input, user_id=args.user)
-    asyncio.run(execute_job(store, job.id, in_process(store, settings)))
+    with _recording(args.record):
+        asyncio.run(execute_job(store, job.id, in_process(store, settings)))
     view = job_view(store, store.get_job(job.id))
     _print_job(view, args.json)
     return _exit_code(view["status"])
@@ -136,6 +158,72 @@ def resume(args: argparse.Namespace) -> int:
     view = job_view(store, store.get_job(job.id))
     _print_job(view, args.json)
     return _exit_code(view["status"])
+
+
+def agent(args: argparse.Namespace) -> int:
+    """Run one agent alone on a job input and earlier results; print its result."""
+    # The model stack loads only for this command.
+    from .runtime.worker.alone import UnknownAgent, check_agent, check_results, run_alone
+
+    if args.record and not args.live:
+        raise UsageError("--record needs --live: it saves the exchanges with the live model")
+    try:
+        check_agent(args.name)
+    except UnknownAgent as error:
+        raise UsageError(str(error)) from None
+    job_input = check_input(_read_json(args.input, "input file", "input"))
+    results: dict[str, Any] = {}
+    if args.results:
+        try:
+            results = check_results(args.name, _read_json(args.results, "results file", "results"))
+        except ValueError as error:
+            raise UsageError(f"results file {args.results}: {error}") from None
+    mode = "live" if args.live else "replay" if args.replay else "offline"
+    settings = replace(get_settings(), model_mode=mode)
+    with _recording(args.record):
+        result = asyncio.run(run_alone(args.name, job_input, results, settings))
+    if args.json:
+        shown = asdict(result)
+        del shown["job_id"], shown["created_at"]
+        print(json.dumps(shown, indent=2))
+    else:
+        cost = "unpriced" if result.cost_usd is None else f"${result.cost_usd:.8f}"
+        print(
+            f"{result.agent}: {result.status} in {result.duration_ms} ms,"
+            f" {result.tokens} tokens, {cost}"
+        )
+        print(json.dumps(result.output, indent=2) if result.ok else f"error: {result.error}")
+    return EXIT_COMPLETED if result.ok else EXIT_FAILED
+
+
+def evaluate(args: argparse.Namespace) -> int:
+    """Run the eval cases of evals/<agent>.yaml; a table, a JSON report, exit 1 below threshold."""
+    from . import evals  # the model stack and pydantic-evals load only for this command
+
+    files = sorted(args.dir.glob("*.yaml"))
+    unknown = [path.name for path in files if path.stem not in config.WORKERS]
+    if unknown:
+        names = ", ".join(unknown)
+        raise UsageError(f"{args.dir}: {names}: not named after a worker of agents.yaml")
+    if not files:
+        raise UsageError(f"{args.dir}: no eval files (<agent>.yaml)")
+    settings = get_settings()
+    try:
+        cases = {
+            path.stem: evals.load_cases(path.stem, path, Path.cwd(), settings) for path in files
+        }
+    except evals.InvalidEvals as error:
+        raise UsageError(str(error)) from None
+    scores = [evals.evaluate(agent, agent_cases, settings) for agent, agent_cases in cases.items()]
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    args.report.write_text(json.dumps(evals.report(scores, settings.model_mode), indent=2) + "\n")
+    print(f"evals on the {settings.model_mode} model (report: {args.report})")
+    print(evals.table(scores))
+    below = [score for score in scores if score.below_threshold]
+    for score in below:
+        rate, threshold = f"{score.pass_rate:.0%}", f"{score.threshold:.0%}"
+        print(f"{score.agent}: pass rate {rate} is below its eval_threshold {threshold}")
+    return EXIT_FAILED if below else EXIT_COMPLETED
 
 
 def submit(args: argparse.Namespace) -> int:
@@ -188,6 +276,9 @@ def parser() -> argparse.ArgumentParser:
     run_parser.add_argument("--input", type=Path, required=True, help="job input (JSON file)")
     run_parser.add_argument("--outputs", type=Path, help="offline outputs by agent (JSON file)")
     run_parser.add_argument("--json", action="store_true", help="print the job as JSON")
+    run_parser.add_argument(
+        "--record", action="store_true", help="save the live model's exchanges per agent"
+    )
     run_parser.add_argument("--user", type=USER, default="local", help="user id that owns the job")
     run_parser.set_defaults(handler=run)
 
@@ -198,6 +289,32 @@ def parser() -> argparse.ArgumentParser:
     resume_parser.add_argument("--outputs", type=Path, help="offline outputs by agent (JSON file)")
     resume_parser.add_argument("--json", action="store_true", help="print the job as JSON")
     resume_parser.set_defaults(handler=resume)
+
+    agent_parser = commands.add_parser(
+        "agent", help="run one agent alone on a job input (offline model unless --live)"
+    )
+    agent_parser.add_argument("name", help="the agent's name in agents.yaml")
+    agent_parser.add_argument("--input", type=Path, required=True, help="job input (JSON file)")
+    agent_parser.add_argument(
+        "--results", type=Path, help="earlier agents' outputs by agent name (JSON file)"
+    )
+    model = agent_parser.add_mutually_exclusive_group()
+    model.add_argument("--live", action="store_true", help="run on the configured model")
+    model.add_argument("--replay", action="store_true", help="answer from its recording")
+    agent_parser.add_argument(
+        "--record", action="store_true", help="with --live: save the model's exchanges"
+    )
+    agent_parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    agent_parser.set_defaults(handler=agent)
+
+    eval_parser = commands.add_parser(
+        "eval", help="run the eval cases of evals/*.yaml on the MODEL_MODE model"
+    )
+    eval_parser.add_argument("--dir", type=Path, default=Path("evals"), help="eval files (evals)")
+    eval_parser.add_argument(
+        "--report", type=Path, default=Path("evals/report.json"), help="JSON report to write"
+    )
+    eval_parser.set_defaults(handler=evaluate)
 
     submit_parser = commands.add_parser(
         "submit", help="create a job in the deployed store and queue it; prints its id"

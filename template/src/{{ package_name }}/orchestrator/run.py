@@ -25,6 +25,7 @@ from ..runtime.store import JobNotFound, JobStore, LeaseLost
 from ..runtime.telemetry.logs import log_context
 from ..runtime.telemetry.metrics import record_agent_metrics
 from ..runtime.telemetry.tracing import job_trace
+from .budget import BudgetExceeded, CostBudget, checks_before_agents
 from .lease import LEASE, Lease
 from .strategy import NOTHING_SELECTED, run_plan
 
@@ -159,6 +160,7 @@ async def _run_claimed(
         lease.confirm(store.save_steps(job.id, attempt=lease.claim, steps=[*job.steps, *steps]))
 
     budget = TimeBudget(seconds_left) if seconds_left else None
+    cost_budget = CostBudget(store, job.id, config.BUDGET_USD) if config.BUDGET_USD else None
     run = PlanRun(
         job.input,
         execute=execute,
@@ -166,7 +168,7 @@ async def _run_claimed(
         unlisted=recorded.unlisted,
         optional=config.OPTIONAL_WORKERS,
         stop_on_failure=config.STOP_ON_FAILURE,
-        before_agents=budget,
+        before_agents=checks_before_agents(budget, cost_budget),
         on_steps=save_steps,
     )
     keeper = asyncio.create_task(lease.keep())
@@ -176,6 +178,8 @@ async def _run_claimed(
         logger.info("plan stopped after a failed agent")
     except Handover as handover:
         logger.info("time running short", extra={"fields": {"reason": str(handover)}})
+    except BudgetExceeded as exceeded:
+        logger.info("cost budget spent", extra={"fields": {"reason": str(exceeded)}})
     finally:
         keeper.cancel()
     lease.confirm()  # a planner's tools report a lost claim to the model, not to us
@@ -183,7 +187,9 @@ async def _run_claimed(
         logger.info("handing the job over to a fresh invocation")
         lease.release()
         return store.get_job(job.id)
-    if run.failed:
+    if cost_budget and cost_budget.exceeded:
+        status, error = "failed", cost_budget.exceeded
+    elif run.failed:
         status, error = "failed", _failure_message(store, job.id, run.failed)
     elif not run.selected:
         status, error = "failed", NOTHING_SELECTED

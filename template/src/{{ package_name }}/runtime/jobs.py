@@ -7,6 +7,7 @@ from typing import Any
 
 from .. import config, gate
 from ..inputs import check_input
+from .llm.cost import as_usd, total
 from .records import Job
 from .store import JobStore
 
@@ -36,7 +37,8 @@ def output_key(agent: str) -> str:
 
 
 def job_view(store: JobStore, job: Job) -> dict[str, Any]:
-    """The job's status, the steps that ran, every agent's result, and the outputs by key.
+    """The job's status, the steps that ran, every agent's result, the outputs by key, and
+    the tokens and cost (USD, None if unpriced) of the job's model calls.
 
     ``results`` is keyed by agent name and each result names its output key; ``outputs`` maps
     each output key to the output of an agent that succeeded (agents.yaml's outputs.key, e.g.
@@ -57,10 +59,13 @@ def job_view(store: JobStore, job: Job) -> dict[str, Any]:
                 "attempts": result.attempts,
                 "duration_ms": result.duration_ms,
                 "tokens": result.tokens,
+                "cost_usd": result.cost_usd,
             }
             for name, result in results.items()
         },
         "outputs": {
             output_key(name): result.output for name, result in results.items() if result.ok
         },
+        "tokens": sum(result.tokens for result in results.values()),
+        "cost_usd": as_usd(total(result.cost_usd for result in results.values())),
     }

@@ -56,6 +56,8 @@ class AgentResult:
     duration_ms: int = 0
     attempts: int = 1
     tokens: int = 0
+    # USD; None when unknown: a model it called is not in the price table (or an older record).
+    cost_usd: float | None = None
     created_at: datetime = field(default_factory=utcnow)
 
     @property

@@ -78,8 +78,8 @@ def _default_model_mode(provider: str) -> str:
 def get_settings() -> Settings:
     provider = os.environ.get("LLM_PROVIDER", config.LLM_PROVIDER)
     model_mode = os.environ.get("MODEL_MODE") or _default_model_mode(provider)
-    if model_mode not in ("offline", "live"):
-        raise InvalidSetting(f"MODEL_MODE must be offline or live, not {model_mode!r}")
+    if model_mode not in ("offline", "live", "replay"):
+        raise InvalidSetting(f"MODEL_MODE must be offline, live or replay, not {model_mode!r}")
     latency, latency_of_agent = offline_latencies(os.environ.get("OFFLINE_LATENCY_SECONDS", ""))
     return Settings(
         store=os.environ.get("JOB_STORE", "sqlite"),

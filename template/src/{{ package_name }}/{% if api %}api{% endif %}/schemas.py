@@ -23,6 +23,9 @@ class AgentResultView(BaseModel):
     attempts: int
     duration_ms: int
     tokens: int = Field(description="The model tokens the agent used (0 when unknown)")
+    cost_usd: float | None = Field(
+        description="What its model calls cost in USD; null if a model is not in the price table"
+    )
 
 
 class JobView(BaseModel):
@@ -33,6 +36,10 @@ class JobView(BaseModel):
     results: dict[str, AgentResultView] = Field(description="Each agent's result, by agent name")
     outputs: dict[str, dict[str, Any]] = Field(
         description="The output of each agent that succeeded, by its outputs.key"
+    )
+    tokens: int = Field(description="The tokens of every agent's model calls")
+    cost_usd: float | None = Field(
+        description="What the job's model calls cost in USD; null if any of them is unpriced"
     )
 
 

@@ -14,7 +14,10 @@ from agents import Model, ModelSettings
 
 from ..secrets import env_or_secret, secret_value
 from ..settings import Settings
+from .cost import Spend
 from .offline import offline_model
+from .pricing import Metered
+from .recording import Replay, recorded
 
 
 class FallbackModel(Model):
@@ -57,7 +60,7 @@ def load_model_client(settings: Settings) -> None:
     Lambda pays for it in its init phase, not in its first invocation. OpenAI's client loads
     with the Agents SDK itself; offline there is nothing to load.
     """
-    if not settings.offline and settings.llm_provider != "openai":
+    if settings.model_mode == "live" and settings.llm_provider != "openai":
         _litellm_model()
 
 
@@ -100,16 +103,27 @@ def provider_model(name: str, settings: Settings) -> Model:
 
 def model_settings(settings: Settings) -> ModelSettings | None:
     """Provider arguments that every call needs (Bedrock's region, passed explicitly)."""
-    if settings.llm_provider == "bedrock" and not settings.offline:
+    if settings.llm_provider == "bedrock" and settings.model_mode == "live":
         return ModelSettings(extra_args={"aws_region_name": settings.llm_region})
     return None
 
 
-def model_for(agent: str, override: str | None, settings: Settings) -> Model:
-    """The model ``agent`` runs on: its override, else the project's default model."""
+def model_for(
+    agent: str, override: str | None, settings: Settings, spend: Spend | None = None
+) -> Model:
+    """The model ``agent`` runs on: offline, its recording (replay), else its override or the
+    project's default model. With ``spend``, each live answer's cost is added to it, priced at
+    the model that gave it; while recording, its exchanges are kept."""
     if settings.offline:
         return offline_model(agent, settings.latency_of(agent))
-    primary = provider_model(override or settings.default_model, settings)
+    if settings.model_mode == "replay":
+        return Replay(agent)
+
+    def live(name: str) -> Model:
+        model = provider_model(name, settings)
+        return Metered(model, name, settings.llm_provider, spend) if spend else model
+
+    primary = live(override or settings.default_model)
     if settings.fallback_model:
-        return FallbackModel(primary, provider_model(settings.fallback_model, settings))
-    return primary
+        return recorded(agent, FallbackModel(primary, live(settings.fallback_model)))
+    return recorded(agent, primary)

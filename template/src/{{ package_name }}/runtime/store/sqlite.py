@@ -41,10 +41,13 @@ CREATE TABLE IF NOT EXISTS agent_results (
     duration_ms INTEGER NOT NULL,
     attempts INTEGER NOT NULL,
     tokens INTEGER NOT NULL,
+    cost_usd REAL,
     created_at TEXT NOT NULL,
     PRIMARY KEY (job_id, agent)
 );
 """
+# Columns added since a table was first created: added to a local database that lacks them.
+ADDED_COLUMNS = {"agent_results": {"cost_usd": "REAL"}}
 
 
 def _time(value: datetime | None) -> str | None:
@@ -79,6 +82,11 @@ class SqliteStore:
         self._local = threading.local()
         with self._connection() as db:
             db.executescript(SCHEMA)
+            for table, columns in ADDED_COLUMNS.items():
+                present = {row["name"] for row in db.execute(f"PRAGMA table_info({table})")}
+                for column, kind in columns.items():
+                    if column not in present:
+                        db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     def _connection(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -188,13 +196,14 @@ class SqliteStore:
         # One statement: SQLite takes the write lock before it checks the claim.
         cursor = self._connection().execute(
             "INSERT INTO agent_results (job_id, agent, status, output, error, duration_ms,"
-            " attempts, tokens, created_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?"
+            " attempts, tokens, cost_usd, created_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
             " WHERE ? IS NULL OR EXISTS (SELECT 1 FROM jobs"
             " WHERE id = ? AND attempt = ? AND status = 'running')"
             " ON CONFLICT (job_id, agent) DO UPDATE SET status = excluded.status,"
             " output = excluded.output, error = excluded.error,"
             " duration_ms = excluded.duration_ms, attempts = excluded.attempts,"
-            " tokens = excluded.tokens, created_at = excluded.created_at",
+            " tokens = excluded.tokens, cost_usd = excluded.cost_usd,"
+            " created_at = excluded.created_at",
             (
                 result.job_id,
                 result.agent,
@@ -204,6 +213,7 @@ class SqliteStore:
                 result.duration_ms,
                 result.attempts,
                 result.tokens,
+                result.cost_usd,
                 _time(result.created_at),
                 claim,
                 result.job_id,
@@ -226,6 +236,7 @@ class SqliteStore:
                 duration_ms=row["duration_ms"],
                 attempts=row["attempts"],
                 tokens=row["tokens"],
+                cost_usd=row["cost_usd"],
                 created_at=_parse_time(row["created_at"]),
             )
             for row in rows

@@ -2,7 +2,8 @@
 
 The orchestrator records each agent as it finishes, in the namespace of the project slug
 with the dimension ``agent``: AgentDuration (ms), AgentAttempts, AgentTokens, and
-AgentSucceeded and AgentFailed (1 or 0, so their sums count agents). CloudWatch reads them
+AgentSucceeded and AgentFailed (1 or 0, so their sums count agents), and AgentCost (USD,
+left out when unpriced). CloudWatch reads them
 from a Lambda's log; elsewhere (local runs, the API served locally) nothing is printed, so
 stdout stays the command's own.
 """
@@ -26,6 +27,8 @@ def record_agent_metrics(result: AgentResult) -> None:
     metrics.add_metric(name="AgentDuration", unit=MetricUnit.Milliseconds, value=result.duration_ms)
     metrics.add_metric(name="AgentAttempts", unit=MetricUnit.Count, value=result.attempts)
     metrics.add_metric(name="AgentTokens", unit=MetricUnit.Count, value=result.tokens)
+    if result.cost_usd is not None:
+        metrics.add_metric(name="AgentCost", unit=MetricUnit.NoUnit, value=result.cost_usd)
     metrics.add_metric(name="AgentSucceeded", unit=MetricUnit.Count, value=int(result.ok))
     metrics.add_metric(name="AgentFailed", unit=MetricUnit.Count, value=int(not result.ok))
     metrics.flush_metrics()

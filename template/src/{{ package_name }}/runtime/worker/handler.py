@@ -52,6 +52,7 @@ def worker_handler(agent: str):
             "duration_ms": result.duration_ms,
             "attempts": result.attempts,
             "tokens": result.tokens,
+            "cost_usd": result.cost_usd,
         }
 
     return handler

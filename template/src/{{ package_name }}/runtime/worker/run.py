@@ -21,6 +21,7 @@ from ... import config
 from ...agents import agent_folder
 from ..llm import offline
 from ..llm.clients import model_for, model_settings
+from ..llm.cost import Spend, as_usd
 from ..records import AgentResult, JobContext
 from ..settings import Settings
 from ..store import JobNotFound, JobStore, LeaseLost
@@ -87,6 +88,7 @@ async def run_agent(
     limits = config.WORKERS[name]
     traced = enable_agent_tracing(settings)
     tokens = 0
+    spend = Spend()
 
     async def ask(task: str) -> Any:
         nonlocal tokens
@@ -96,7 +98,7 @@ async def run_agent(
             context=context,
             max_turns=limits.max_turns,
             run_config=RunConfig(
-                model=model_for(name, limits.model, settings),
+                model=model_for(name, limits.model, settings, spend),
                 model_settings=model_settings(settings),
                 tracing_disabled=not traced,
                 workflow_name=f"{config.PROJECT_SLUG}:{name}",
@@ -127,6 +129,7 @@ async def run_agent(
             duration_ms=round((time.perf_counter() - started) * 1000),
             attempts=attempt,
             tokens=tokens,
+            cost_usd=as_usd(spend.cost),
         )
     except Exception as error:  # every failure of the agent becomes its recorded error
         result = AgentResult(
@@ -137,6 +140,7 @@ async def run_agent(
             duration_ms=round((time.perf_counter() - started) * 1000),
             attempts=attempt,
             tokens=tokens,
+            cost_usd=as_usd(spend.cost),
         )
     if not store.put_result(result, claim=claim):
         raise LeaseLost(f"job {job_id}: claim {claim} lost before {name}'s result was recorded")

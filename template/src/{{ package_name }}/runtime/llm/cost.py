@@ -1,0 +1,35 @@
+"""Costs in USD: their sum, None (unpriced) as soon as one of them is unknown.
+
+``pricing`` prices each model call; a cost is unknown when the price table lacks the model
+(never guessed), or for a result recorded before costs were.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+
+def total(costs: Iterable[Decimal | float | None]) -> Decimal | None:
+    """The sum of ``costs``, or None (unpriced) if any of them is."""
+    spent = Decimal(0)
+    for cost in costs:
+        if cost is None:
+            return None
+        spent += Decimal(str(cost))
+    return spent
+
+
+def as_usd(cost: Decimal | None) -> float | None:
+    """A cost as the number stored and shown (USD, to a millionth of a cent)."""
+    return None if cost is None else round(float(cost), 8)
+
+
+class Spend:
+    """What an agent's model calls cost so far (None once one of them is unpriced)."""
+
+    def __init__(self) -> None:
+        self.cost: Decimal | None = Decimal(0)
+
+    def add(self, cost: Decimal | None) -> None:
+        self.cost = total([self.cost, cost])
