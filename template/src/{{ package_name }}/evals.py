@@ -32,10 +32,10 @@ from pydantic_evals.evaluators import Evaluator, EvaluatorContext
 
 from . import config
 from .inputs import check_input
-from .runtime.worker.alone import check_results, run_alone
-from .runtime.llm.cost import as_usd, total
 from .runtime.llm.clients import model_for, model_settings
+from .runtime.llm.cost import as_usd, total
 from .runtime.settings import Settings
+from .runtime.worker.alone import check_results, run_alone
 from .runtime.worker.run import load_worker
 
 MISSING = object()
