@@ -71,6 +71,7 @@ FOLDERS: list[tuple[str, str, str | None]] = [
         None,
     ),
     ("tests/", "the tests that `make test` runs", None),
+    ("tests/agents/", "one test file per worker, yours to extend", None),
     ("tests/support/", "what the tests run against: local servers, adapters, events", None),
 ]
 LAYOUT_FILE = "layout.yaml"  # a preset's lines for the folders it adds

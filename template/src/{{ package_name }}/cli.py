@@ -119,7 +119,7 @@ def _recording(record: bool) -> Iterator[None]:
     if not record:
         yield
         return
-    from .runtime import recording  # the model stack loads only to record
+    from .runtime.llm import recording  # the model stack loads only to record
 
     recording.start_recording()
     try:
