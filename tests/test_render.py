@@ -26,7 +26,7 @@ DATABASES = ["aurora-serverless-v2", "rds-postgres", "dynamodb"]
 PROVIDERS = ["bedrock", "openai", "anthropic"]
 MATRIX = list(itertools.product(PRESETS, DATABASES, PROVIDERS))
 IDS = ["-".join(combination) for combination in MATRIX]
-UNRENDERED = re.compile(r"\{\{ |\{%|%\}")
+UNRENDERED = re.compile(r"\{\{ |\{%[ -]|[ -]%\}")  # Jinja tags, not f-string formats like {x:.0%}
 RUFF = [sys.executable, "-m", "ruff"]
 
 
