@@ -359,7 +359,9 @@ def test_users_run_the_finance_example_and_read_its_results(
 
 def _stand_in_issuer(project: Path):
     """The generated tests' identity provider, which also stands in for a provider's sign-in."""
-    spec = importlib.util.spec_from_file_location("issuer", project / "tests" / "issuer.py")
+    spec = importlib.util.spec_from_file_location(
+        "issuer", project / "tests" / "support" / "issuer.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
