@@ -4,9 +4,13 @@
    set latency, run in-process on the SQLite store: job time against the critical path (sum
    of each step's longest agent), and the overhead per agent call, (job - critical path) / 10,
    in the median and the fastest of 9 runs; next to it the process's CPU time per agent call,
-   which a busy machine inflates less than wall time. Then a parallel step of N agents against
-   one agent's latency.
-2. `copier copy` time for 5, 10 and 40 agents.
+   which a busy machine inflates less than wall time. Measured twice: with the real workers
+   (the Agents SDK's run loop on the offline model), and with bare workers that only wait the
+   latency and store a result, which leaves the orchestration alone (claim, plan, retries,
+   store writes, logs, metrics). The difference is the Agents SDK's own cost per call. Both
+   again with no latency, where nothing waits and the CPU stays warm.
+2. A parallel step of N agents against one agent's latency.
+3. `copier copy` time for 5, 10 and 40 agents.
 
 Run: uv run python bench/orchestration.py
 """
@@ -63,13 +67,34 @@ from agents_app.runtime.jobs import create_job
 from agents_app.runtime.settings import get_settings
 from agents_app.runtime.store.sqlite import SqliteStore
 
+from agents_app.runtime.records import AgentResult
+
 store = SqliteStore(sys.argv[1])
 settings = get_settings()
+
+
+def bare_workers():
+    # Workers without the Agents SDK: wait the latency, store a result as a worker does.
+
+    async def invoke(agent, context, attempt, claim):
+        await asyncio.sleep(settings.latency_of(agent))
+        result = AgentResult(context.job_id, agent, "ok", {"text": agent}, attempts=attempt)
+        store.put_result(result, claim=claim)
+        return result
+
+    return invoke
+
+
 wall, cpu = [], []
 for run in range(int(sys.argv[2]) + 1):
     job = create_job(store, {}, user_id="bench")
+    invoke = (
+        in_process(store, settings)
+        if sys.argv[3] == "agents"
+        else bare_workers()
+    )
     started, cpu_started = time.perf_counter(), time.process_time()
-    asyncio.run(execute_job(store, job.id, in_process(store, settings)))
+    asyncio.run(execute_job(store, job.id, invoke))
     if run:  # the first run imports the Agents SDK and builds the agents
         wall.append(time.perf_counter() - started)
         cpu.append(time.process_time() - cpu_started)
@@ -80,21 +105,28 @@ print(json.dumps({
 """
 
 
-def job_seconds(project: Path, runs: int = 9) -> dict[str, float]:
-    """Median wall and CPU seconds of a job, after one run that loads everything."""
+def job_seconds(
+    project: Path, *, workers: str = "agents", latency: float = LATENCY, runs: int = 9
+) -> dict[str, float]:
+    """Median wall and CPU seconds of a job, after one run that loads everything.
+
+    ``workers``: "agents" (the real workers) or "bare" (no Agents SDK).
+    """
     environment = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
-    environment |= {"MODEL_MODE": "offline", "OFFLINE_LATENCY_SECONDS": str(LATENCY)}
-    subprocess.run(
-        f"{UV} sync --quiet --compile-bytecode", shell=True, cwd=project, check=True,
-        env=environment,
-    )  # fmt: skip
+    environment |= {"MODEL_MODE": "offline", "OFFLINE_LATENCY_SECONDS": str(latency)}
+    if not (project / ".venv").exists():
+        subprocess.run(
+            f"{UV} sync --quiet --compile-bytecode", shell=True, cwd=project, check=True,
+            env=environment,
+        )  # fmt: skip
     done = subprocess.run(
         [
             str(project / ".venv/bin/python"),
             "-c",
             TIMING_SCRIPT,
-            str(project / "bench.db"),
+            str(project / f"bench-{workers}-{latency}.db"),
             str(runs),
+            workers,
         ],
         cwd=project,
         capture_output=True,
@@ -112,18 +144,29 @@ def main() -> None:
         layout = [("sequential", 2), ("parallel", 6), ("sequential", 2)]
         render(project, {"preset": "blank", **spec(10, layout=layout)})
         critical_path = (2 + 1 + 2) * LATENCY
-        job = job_seconds(project)
-        measured, overhead = job["wall"], job["wall"] - critical_path
+        print(f"10 agents, latency {LATENCY:.2f} s each: critical path {critical_path:.2f} s")
+        per_call = {}
+        for workers, label in (
+            ("agents", "real workers (Agents SDK, offline model)"),
+            ("bare", "orchestration alone (bare workers, no Agents SDK)"),
+        ):
+            job = job_seconds(project, workers=workers)
+            overhead = job["wall"] - critical_path
+            per_call[workers] = overhead / 10 * 1000
+            print(
+                f"  {label}: job {job['wall']:.3f} s, overhead {overhead:+.3f} s "
+                f"({(job['wall'] / critical_path - 1) * 100:+.1f} %)\n"
+                f"    per agent call: {per_call[workers]:.1f} ms, "
+                f"in the fastest run {(job['best'] - critical_path) / 10 * 1000:.1f} ms "
+                f"(CPU time per agent call: {job['cpu'] / 10 * 1000:.1f} ms)"
+            )
         print(
-            f"10 agents, latency {LATENCY:.2f} s each: critical path {critical_path:.2f} s, "
-            f"job {measured:.3f} s, overhead {overhead:+.3f} s "
-            f"({(measured / critical_path - 1) * 100:+.1f} %)"
+            f"  the Agents SDK's run loop per call: {per_call['agents'] - per_call['bare']:.1f} ms"
         )
-        print(
-            f"  overhead per agent call: {overhead / 10 * 1000:.1f} ms, "
-            f"in the fastest run {(job['best'] - critical_path) / 10 * 1000:.1f} ms "
-            f"(CPU time per agent call: {job['cpu'] / 10 * 1000:.1f} ms)"
-        )
+        print("10 agents, no latency (nothing waits; the CPU stays warm): per agent call")
+        for workers in ("agents", "bare"):
+            job = job_seconds(project, workers=workers, latency=0.0)
+            print(f"  {workers:>6} workers: {job['wall'] / 10 * 1000:.1f} ms")
 
         wide = scratch / "wide"
         render(wide, {"preset": "blank", **spec(8)})
