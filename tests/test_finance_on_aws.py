@@ -34,7 +34,8 @@ def load_knowledge():
 
 
 @pytest.fixture
-def s3(monkeypatch):
+def moto_endpoint(monkeypatch):
+    """A moto server on a free port, with the environment pointing every AWS client at it."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -44,8 +45,13 @@ def s3(monkeypatch):
     for name, value in {**FAKE_AWS, "AWS_ENDPOINT_URL": endpoint}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
-    yield boto3.client("s3", endpoint_url=endpoint)
+    yield endpoint
     server.stop()
+
+
+@pytest.fixture
+def s3(moto_endpoint):
+    return boto3.client("s3", endpoint_url=moto_endpoint)
 
 
 def test_the_reporter_reads_the_notes_of_the_bucket(s3, monkeypatch):
@@ -83,18 +89,9 @@ def prices(tmp_path_factory):
 
 
 @pytest.fixture
-def secrets(monkeypatch):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    for name, value in {**FAKE_AWS, "AWS_ENDPOINT_URL": endpoint}.items():
-        monkeypatch.setenv(name, value)
+def secrets(moto_endpoint, monkeypatch):
     monkeypatch.delenv("POLYGON_API_KEY", raising=False)
-    yield boto3.client("secretsmanager", endpoint_url=endpoint)
-    server.stop()
+    return boto3.client("secretsmanager", endpoint_url=moto_endpoint)
 
 
 def test_without_polygon_s_url_prices_come_from_the_reference_data(secrets, prices, monkeypatch):
