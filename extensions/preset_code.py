@@ -98,6 +98,11 @@ def shared_files(presets: set[str], answers: dict[str, Any]) -> dict[str, list[C
     return found
 
 
+def ships_own_task(reference: str) -> bool:
+    """Whether an agent's code makes its model's task itself (its prompts.py or pipeline.py)."""
+    return any((_folder(reference) / name).is_file() for name in ("pipeline.py", "prompts.py"))
+
+
 def _defined_names(path: Path, *, tools: bool) -> set[str]:
     """Classes and names a module defines (``tools``: its decorated functions)."""
     tree = ast.parse(path.read_text())
