@@ -451,8 +451,7 @@ def _check_reads(
             if field not in inputs:
                 known = ", ".join(inputs) or "none"
                 problems.append(
-                    f"agent {name!r}: reads.inputs names unknown input {field!r} "
-                    f"(inputs: {known})"
+                    f"agent {name!r}: reads.inputs names unknown input {field!r} (inputs: {known})"
                 )
         for other in reads.results or ():
             if other == name:
