@@ -404,7 +404,8 @@ FLAT_RUNTIME = "2306a1f"
 
 @pytest.fixture(scope="module")
 def restructured_repo(tmp_path_factory) -> Path:
-    """Tag 0.0.9: the template before its runtime was grouped into packages; 0.1.0: this tree."""
+    """Tag 0.0.9: the template before its runtime was grouped into packages and its agents'
+    templates.py became prompts.py; 0.1.0: this tree, whose presets' prompts also gain a line."""
     repo = tmp_path_factory.mktemp("restructured")
     run(f"git archive {FLAT_RUNTIME} | tar -x -C '{repo}'", cwd=ROOT)
     git(repo, "init", "-q")
@@ -418,6 +419,8 @@ def restructured_repo(tmp_path_factory) -> Path:
         if (ROOT / name).is_file():
             (repo / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, repo / name)
+    for prompts in (repo / "presets").glob("*/agents/*/prompts.py"):
+        replace_in(prompts, INSTRUCTIONS, INSTRUCTIONS + TEMPLATE_PROMPT)
     commit_all(repo, "Release 0.1.0")
     git(repo, "tag", "0.1.0")
     return repo
@@ -429,18 +432,45 @@ def test_a_project_updates_across_the_runtime_restructuring_with_its_edits(
     project = copy_project(restructured_repo, tmp_path / "app", "0.0.9")
     runtime = project / "src" / PACKAGE / "runtime"
     assert (runtime / "sqlite_store.py").is_file()  # the flat layout
-    replace_in(project / AGENTS / "reporter/templates.py", INSTRUCTIONS, INSTRUCTIONS + USER_PROMPT)
+    append_to(project / AGENTS / "tagger/templates.py", "\n\nMAX_POSITIONS = 500\n")
     append_to(project / AGENTS / "reporter/tools.py", USER_TOOL)
     append_to(runtime / "settings.py", USER_TOOL)
     commit_all(project, "Edit the project")
 
-    make(project, "update")
+    output = make(project, "update")
 
     assert "UU" not in status(project).values()
-    assert USER_PROMPT in (project / AGENTS / "reporter/templates.py").read_text()
+    # The edited templates.py is merged into prompts.py, with the template's change.
+    tagger = (project / AGENTS / "tagger/prompts.py").read_text()
+    assert tagger.endswith("MAX_POSITIONS = 500\n") and TEMPLATE_PROMPT in tagger
+    assert f"{AGENTS}/tagger/prompts.py: your edits of templates.py are merged in" in output
+    assert not list((project / AGENTS).glob("*/templates.py"))
     assert (project / AGENTS / "reporter/tools.py").read_text().endswith(USER_TOOL)
     assert (runtime / "settings.py").read_text().endswith(USER_TOOL)
     assert not (runtime / "sqlite_store.py").exists() and (runtime / "store/sqlite.py").is_file()
     make(project, "install", env=shared_env)
     job = run_job(project, shared_env, "default", tmp_path)
     assert job["status"] == "completed", job
+
+
+def test_a_conflicting_prompt_edit_survives_the_rename_with_markers(restructured_repo, tmp_path):
+    project = copy_project(restructured_repo, tmp_path / "app", "0.0.9")
+    agents = project / AGENTS
+    replace_in(agents / "reporter/templates.py", INSTRUCTIONS, INSTRUCTIONS + USER_PROMPT)
+    # Code of the user's that imports the old module.
+    (agents / "reporter/style.py").write_text("from .templates import INSTRUCTIONS\n")
+    commit_all(project, "Edit the project")
+
+    output = make(project, "update")
+
+    conflicted = f"{AGENTS}/reporter/prompts.py"
+    assert {path for path, code in status(project).items() if code == "UU"} == {conflicted}
+    assert f"{conflicted}: conflict: your edits of templates.py" in output
+    text = (project / conflicted).read_text()
+    assert "<<<<<<< before updating" in text and ">>>>>>> after updating" in text
+    assert USER_PROMPT in text and TEMPLATE_PROMPT in text
+    assert "def report_task(" in text  # the rest of the module merged once, outside the markers
+    assert not (agents / "reporter/templates.py").exists()
+    assert f"{AGENTS}/reporter/style.py:1: from .templates import INSTRUCTIONS" in output
+    assert "from .prompts import" in output
+    assert f"  {conflicted}" in output  # make update's list of files to resolve
