@@ -137,7 +137,10 @@ def _prompt_context(
             planner=planner,
         )
         fields = task_fields(reads)
-        worker["reads"] = {"inputs": reads.inputs, "results": reads.results}
+        worker["reads"] = {
+            "inputs": None if reads.inputs is None else list(reads.inputs),
+            "results": None if reads.results is None else list(reads.results),
+        }
         worker["receives"] = receives(reads, inputs, descriptions)
         worker["task_fields"] = fields
         worker["task_text"] = task_text(fields)

@@ -84,14 +84,14 @@ def test_an_agent_reads_what_its_description_and_its_rules_name():
 
     # "sales data" names the input; the rules' conditions read analysis_type; it runs first.
     assert workers["data_cleaner"]["reads"] == {
-        "inputs": ("analysis_type", "sales_data"),
-        "results": (),
+        "inputs": ["analysis_type", "sales_data"],
+        "results": [],
     }
     # No input named: the whole input; the results of the agents that run before it.
-    assert workers["trend_analyzer"]["reads"] == {"inputs": None, "results": ("data_cleaner",)}
-    assert workers["forecast_agent"]["reads"]["results"] == ("data_cleaner",)
+    assert workers["trend_analyzer"]["reads"] == {"inputs": None, "results": ["data_cleaner"]}
+    assert workers["forecast_agent"]["reads"]["results"] == ["data_cleaner"]
     # Its description names one of the three agents before it: only that one.
-    assert workers["insight_reporter"]["reads"]["results"] == ("trend_analyzer",)
+    assert workers["insight_reporter"]["reads"]["results"] == ["trend_analyzer"]
 
 
 def test_a_condition_that_reads_a_result_adds_it():
@@ -99,10 +99,10 @@ def test_a_condition_that_reads_a_result_adds_it():
     spec["orchestration"]["selection_rules"].append(
         {"name": "deep", "condition": "results.forecast_agent.ok", "agents": ["insight_reporter"]}
     )
-    assert context(spec)["insight_reporter"]["reads"]["results"] == (
+    assert context(spec)["insight_reporter"]["reads"]["results"] == [
         "trend_analyzer",
         "forecast_agent",
-    )
+    ]
 
 
 def test_the_planner_and_undeclared_inputs_give_everything():
@@ -119,11 +119,11 @@ def test_the_planner_and_undeclared_inputs_give_everything():
 
 def test_reads_in_agents_yaml_replaces_what_is_derived():
     spec = with_reads("insight_reporter", {"inputs": ["sales_data"], "results": []})
-    assert context(spec)["insight_reporter"]["reads"] == {"inputs": ("sales_data",), "results": ()}
+    assert context(spec)["insight_reporter"]["reads"] == {"inputs": ["sales_data"], "results": []}
     half = with_reads("insight_reporter", {"results": ["forecast_agent", "data_cleaner"]})
     assert context(half)["insight_reporter"]["reads"] == {
         "inputs": None,
-        "results": ("forecast_agent", "data_cleaner"),
+        "results": ["forecast_agent", "data_cleaner"],
     }
 
 
