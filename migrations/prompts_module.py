@@ -1,4 +1,4 @@
-"""Migration to 0.1.0: each agent's templates.py is now prompts.py; the user's edits follow it.
+"""Migration to 0.2.0: each agent's templates.py is now prompts.py; the user's edits follow it.
 
 Copier runs this after updating a project from an older version (copier.yml `_migrations`),
 in the project, with Copier's own Python. By then Copier has deleted each templates.py (the old

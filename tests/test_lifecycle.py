@@ -404,13 +404,14 @@ FLAT_RUNTIME = "2306a1f"
 
 @pytest.fixture(scope="module")
 def restructured_repo(tmp_path_factory) -> Path:
-    """Tag 0.0.9: the template before its runtime was grouped into packages and its agents'
-    templates.py became prompts.py; 0.1.0: this tree, whose presets' prompts also gain a line."""
+    """Tag 0.1.0: the template before its runtime was grouped into packages and its agents'
+    templates.py became prompts.py (copier.yml's migration is for 0.2.0); 0.2.0: this tree,
+    whose presets' prompts also gain a line."""
     repo = tmp_path_factory.mktemp("restructured")
     run(f"git archive {FLAT_RUNTIME} | tar -x -C '{repo}'", cwd=ROOT)
     git(repo, "init", "-q")
-    commit_all(repo, "Release 0.0.9")
-    git(repo, "tag", "0.0.9")
+    commit_all(repo, "Release 0.1.0")
+    git(repo, "tag", "0.1.0")
     for path in repo.iterdir():
         if path.name != ".git":
             shutil.rmtree(path) if path.is_dir() else path.unlink()
@@ -421,15 +422,15 @@ def restructured_repo(tmp_path_factory) -> Path:
             shutil.copy2(ROOT / name, repo / name)
     for prompts in (repo / "presets").glob("*/agents/*/prompts.py"):
         replace_in(prompts, INSTRUCTIONS, INSTRUCTIONS + TEMPLATE_PROMPT)
-    commit_all(repo, "Release 0.1.0")
-    git(repo, "tag", "0.1.0")
+    commit_all(repo, "Release 0.2.0")
+    git(repo, "tag", "0.2.0")
     return repo
 
 
 def test_a_project_updates_across_the_runtime_restructuring_with_its_edits(
     restructured_repo, shared_env, tmp_path
 ):
-    project = copy_project(restructured_repo, tmp_path / "app", "0.0.9")
+    project = copy_project(restructured_repo, tmp_path / "app", "0.1.0")
     runtime = project / "src" / PACKAGE / "runtime"
     assert (runtime / "sqlite_store.py").is_file()  # the flat layout
     append_to(project / AGENTS / "tagger/templates.py", "\n\nMAX_POSITIONS = 500\n")
@@ -454,7 +455,7 @@ def test_a_project_updates_across_the_runtime_restructuring_with_its_edits(
 
 
 def test_a_conflicting_prompt_edit_survives_the_rename_with_markers(restructured_repo, tmp_path):
-    project = copy_project(restructured_repo, tmp_path / "app", "0.0.9")
+    project = copy_project(restructured_repo, tmp_path / "app", "0.1.0")
     agents = project / AGENTS
     replace_in(agents / "reporter/templates.py", INSTRUCTIONS, INSTRUCTIONS + USER_PROMPT)
     # Code of the user's that imports the old module.
