@@ -311,3 +311,35 @@ def test_a_rendered_task_gives_what_the_agent_reads_and_nothing_else(spec):
             assert shown == expected, other
         assert set(reads["inputs"] or ()) <= set(spec["inputs"])
         assert set(reads["results"] or ()) <= set(spec["agents"]) - {name}
+
+
+def test_remove_agent_takes_it_out_of_what_others_read():
+    import argparse
+    import importlib.util
+    import sys
+
+    scripts = ROOT / "template" / "scripts"
+    sys.path.insert(0, str(scripts))
+    try:
+        spec = importlib.util.spec_from_file_location("agents_yaml", scripts / "agents_yaml.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(scripts))
+    text = (
+        "agents:\n"
+        "  cleaner: {}\n"
+        "  reporter:\n"
+        "    reads: {results: [cleaner, trends]}  # what it summarizes\n"
+        "  trends: {}\n"
+        "orchestration:\n"
+        "  selection_rules:\n"
+        "    - {name: main, agents: [cleaner, trends, reporter]}\n"
+    )
+    yaml_io = module.yaml_io()
+    document = yaml_io.load(text)
+
+    done = module.remove(document, argparse.Namespace(name="cleaner"))
+
+    assert "removed cleaner from reporter's reads.results" in done
+    assert list(document["agents"]["reporter"]["reads"]["results"]) == ["trends"]
