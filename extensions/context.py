@@ -90,8 +90,10 @@ class ContextUpdater(ContextHook):
     """Validate the spec once per set of answers and add the derived context."""
 
     def hook(self, context: dict[str, Any]) -> None:
-        if str(context.get("_copier_phase")) not in ("render", "tasks", "migrate"):
-            return  # still asking questions: validate once all answers are in
+        if str(context.get("_copier_phase")) not in ("render", "tasks"):
+            # Still asking questions: validate once all answers are in. A migration's command
+            # reads no derived value, and Copier renders it without the answers.
+            return
         answers = {key: context.get(key, "") for key in ANSWER_KEYS}
         problems = data_problems(context["_copier_conf"]["data"], answers)
         if problems:

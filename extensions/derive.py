@@ -11,6 +11,7 @@ from .oracle import NOTHING_SELECTED, expected_run
 from .pins import copier_tool
 from .plan_compiler import compile_plan, mermaid_diagram
 from .preset_code import GENERIC_AGENT_FILES, agent_files, shared_files
+from .reads import agent_reads, receives, task_fields, task_text
 from .spec import SECRET_NAME_PATTERN, Agent, InputField, Rule, Step, api_variable, effective_rules
 from .timing import (
     BACKOFF_JITTER_SECONDS,
@@ -114,6 +115,35 @@ def _code_context(agent: Agent, project: Project) -> dict[str, Any]:
         "generic_files": [name for name in GENERIC_AGENT_FILES if name not in shipped],
         "pipeline": "pipeline.py" in shipped,
     }
+
+
+def _prompt_context(
+    workers: list[dict[str, Any]], project: Project, rules: list[Rule], planner: bool
+) -> None:
+    """Add to each worker's context what its prompts.py gives the model (extensions/reads.py)."""
+    inputs = {
+        name: {"type": field.type, "description": field.description}
+        for name, field in project.inputs.items()
+    }
+    descriptions = {worker["name"]: worker["description"] for worker in workers}
+    for worker in workers:
+        reads = agent_reads(
+            worker["name"],
+            project.workers[worker["name"]],
+            inputs=list(project.inputs),
+            inputs_inferred=project.inputs_inferred,
+            workers=list(project.workers),
+            rules=rules,
+            planner=planner,
+        )
+        fields = task_fields(reads)
+        worker["reads"] = {
+            "inputs": None if reads.inputs is None else list(reads.inputs),
+            "results": None if reads.results is None else list(reads.results),
+        }
+        worker["receives"] = receives(reads, inputs, descriptions)
+        worker["task_fields"] = fields
+        worker["task_text"] = task_text(fields)
 
 
 def _layout(project: Project) -> list[dict[str, str]]:
@@ -313,6 +343,7 @@ def template_context(project: Project) -> dict[str, Any]:
     ]
     inputs = input_models(project.inputs)
     workers = [_agent_context(n, a, project) for n, a in project.workers.items()]
+    _prompt_context(workers, project, rules, planner)
     # The offline planner calls every invoke tool once; each call is a one-agent step.
     scenario_rules = rules
     if planner:

@@ -22,7 +22,7 @@ FOLDERS: list[tuple[str, str, str | None]] = [
     ),
     (
         "src/{package}/agents/",
-        "one folder per worker: `agent.py`, `templates.py` (its prompts), `schemas.py`",
+        "one folder per worker: `agent.py`, `prompts.py` (its instructions and task), `schemas.py`",
         None,
     ),
     ("src/{package}/orchestrator/", "takes jobs from the queue and runs the plan on them", None),

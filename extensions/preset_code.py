@@ -1,7 +1,7 @@
 """Code that a preset ships for its agents, and how it lands in a generated project.
 
 An agent with ``code: <preset>/<agent>`` in agents.yaml starts from the files of
-``presets/<preset>/agents/<agent>/`` (its pipeline, schemas, templates, tools) instead of
+``presets/<preset>/agents/<agent>/`` (its pipeline, prompts, schemas, tools) instead of
 the template's generic ones, and the project then also gets the preset's shared code:
 
 - ``presets/<preset>/agents/<agent>/<file>`` -> ``src/<package>/agents/<name>/<file>``
@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PRESETS = ROOT / "presets"
 TEMPLATE_SUFFIX = ".jinja"
 # Files of an agent folder that the template generates unless the agent's code ships them.
-GENERIC_AGENT_FILES = ("schemas.py", "templates.py", "tools.py")
+GENERIC_AGENT_FILES = ("prompts.py", "schemas.py", "tools.py")
 _paths = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
 
 
@@ -96,6 +96,11 @@ def shared_files(presets: set[str], answers: dict[str, Any]) -> dict[str, list[C
             if (PRESETS / preset / kind).is_dir():
                 found[kind] += _files(PRESETS / preset / kind, answers)
     return found
+
+
+def ships_own_task(reference: str) -> bool:
+    """Whether an agent's code makes its model's task itself (its prompts.py or pipeline.py)."""
+    return any((_folder(reference) / name).is_file() for name in ("pipeline.py", "prompts.py"))
 
 
 def _defined_names(path: Path, *, tools: bool) -> set[str]:

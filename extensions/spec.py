@@ -413,6 +413,24 @@ class Outputs(StrictModel):
         return fields
 
 
+class DeclaredReads(StrictModel):
+    """``reads:`` of a worker: the job input fields and the workers whose results its task
+    gives it. A list replaces what would be derived (extensions/reads.py); an absent one
+    does not."""
+
+    inputs: list[str] | None = None
+    results: list[str] | None = None
+
+    @field_validator("inputs", "results")
+    @classmethod
+    def _unique(cls, names: list[str] | None) -> list[str] | None:
+        if names is not None:
+            repeated = sorted({name for name in names if names.count(name) > 1})
+            if repeated:
+                raise ValueError(f"names {', '.join(map(repr, repeated))} more than once")
+        return names
+
+
 class Agent(StrictModel):
     type: Literal["worker", "orchestrator"] = "worker"
     description: Text = ""
@@ -423,6 +441,7 @@ class Agent(StrictModel):
     capabilities: Capabilities = Capabilities()
     dependencies: Dependencies = Dependencies()
     outputs: Outputs = Outputs()
+    reads: DeclaredReads | None = None
     # The pass rate of its evals (evals/<agent>.yaml) below which `make eval` fails.
     eval_threshold: Annotated[float, Field(ge=0, le=1, strict=True)] | None = None
 
@@ -437,6 +456,8 @@ class Agent(StrictModel):
     def _code_for_workers(self) -> Agent:
         if self.code is not None and self.type != "worker":
             raise ValueError("code applies to workers; the orchestrator's code is generated")
+        if self.reads is not None and self.type != "worker":
+            raise ValueError("reads applies to workers; the orchestrator reads the whole job")
         return self
 
     @model_validator(mode="before")

@@ -23,7 +23,7 @@ from .answers import (
 )
 from .blocks import PlanSettings, load_blocks
 from .conditions import check_condition, input_references
-from .preset_code import code_problems
+from .preset_code import code_problems, ships_own_task
 from .reserved import generated_test_modules
 from .spec import (
     EXTERNAL_API_PREFIX,
@@ -430,6 +430,48 @@ def _check_external_apis(agents: dict[str, Agent], problems: list[str]) -> None:
                 )
 
 
+def _check_reads(
+    workers: dict[str, Agent],
+    inputs: dict[str, InputField],
+    orchestrator_name: str,
+    problems: list[str],
+    invalid: frozenset[str] = frozenset(),
+) -> None:
+    """``reads:`` names declared inputs and other workers, and only where a task reads it."""
+    for name, agent in workers.items():
+        reads = agent.reads
+        if reads is None:
+            continue
+        if agent.code is not None and ships_own_task(agent.code):
+            problems.append(
+                f"agent {name!r}: reads has no effect: its code {agent.code!r} makes its own "
+                "task (its prompts.py or pipeline.py)"
+            )
+        for field in reads.inputs or ():
+            if field not in inputs:
+                known = ", ".join(inputs) or "none"
+                problems.append(
+                    f"agent {name!r}: reads.inputs names unknown input {field!r} (inputs: {known})"
+                )
+        for other in reads.results or ():
+            if other == name:
+                problems.append(
+                    f"agent {name!r}: reads.results names the agent itself; "
+                    "an agent reads the results of others"
+                )
+            elif other == orchestrator_name:
+                problems.append(
+                    f"agent {name!r}: reads.results names the orchestrator {other!r}, "
+                    "which stores no result"
+                )
+            elif other not in workers and other not in invalid:
+                known = ", ".join(worker for worker in workers if worker != name) or "none"
+                problems.append(
+                    f"agent {name!r}: reads.results names unknown worker {other!r} "
+                    f"(workers: {known})"
+                )
+
+
 def _check_orchestrator_settings(name: str, agent: Agent, planner: bool, problems: list[str]):
     """Settings that only a worker acts on are refused on the orchestrator."""
     if agent.outputs.key or agent.outputs.output_fields:
@@ -517,6 +559,7 @@ def load_project(answers: dict[str, Any]) -> Project:
     # An input that failed validation is still declared: conditions may read it (any path).
     condition_inputs = {**{name: InputField(type="dict") for name in invalid_inputs}, **inputs}
     _check_rules(rules, workers, orchestrator_name, condition_inputs, problems, invalid)
+    _check_reads(workers, condition_inputs, orchestrator_name, problems, invalid)
 
     if problems:
         raise SpecError(problems)

@@ -266,6 +266,8 @@ def check_project(project: Path, data: dict[str, Any], baseline: dict[str, Any])
     assert " ".join(spec_text.split()) in " ".join(
         ast.get_docstring(ast.parse(agent_doc), clean=False).split()
     )
+    prompts = (package / "agents" / "reader" / "prompts.py").read_text()
+    assert " ".join(spec_text.split()) in " ".join(" ".join(strings(prompts)).split())
     inputs = strings((package / "inputs.py").read_text())
     assert inputs.count(spec_text) >= 4  # an enum value, a description, two defaults
     assert name_text in strings((package / "config.py").read_text())  # the JWT audience

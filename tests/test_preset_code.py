@@ -19,7 +19,7 @@ def test_every_finance_agent_has_code():
 
 def test_an_agent_gets_its_pipeline_and_replaces_the_generic_files():
     files = agent_files("finance/reporter", ANSWERS)
-    assert paths(files) == {"pipeline.py", "schemas.py", "templates.py", "tools.py"}
+    assert paths(files) == {"pipeline.py", "prompts.py", "schemas.py", "tools.py"}
     assert all(not file.rendered and file.text for file in files)
 
 

@@ -1,8 +1,8 @@
 """Add an agent to agents.yaml or remove one, keeping the file's comments and layout.
 
 `make add-agent` and `make remove-agent` run this, then `make regen`. Removing an agent
-also takes it out of the rules and of the orchestrator's invoke_ tools; a step or a rule
-left without agents goes too. Every change is printed.
+also takes it out of the rules, of the orchestrator's invoke_ tools and of the other agents'
+reads.results; a step or a rule left without agents goes too. Every change is printed.
 """
 
 from __future__ import annotations
@@ -217,6 +217,12 @@ def remove(spec: CommentedMap, args: argparse.Namespace) -> list[str]:
 
     remove_item(agents, name)
     done = [f"removed agent {name} from {SPEC_FILE}"]
+    for other, agent in agents.items():
+        reads = agent.get("reads") if isinstance(agent, CommentedMap) else None
+        results = reads.get("results") if isinstance(reads, CommentedMap) else None
+        if isinstance(results, CommentedSeq) and name in results:
+            remove_item(results, results.index(name))
+            done.append(f"removed {name} from {other}'s reads.results")
     tools = orchestrator_tools(agents)
     if tools is not None and f"invoke_{name}" in tools:
         remove_item(tools, tools.index(f"invoke_{name}"))

@@ -279,7 +279,7 @@ def leftovers(name: str) -> list[Path]:
 def report(added: list[str], removed: list[str]) -> None:
     for name in added:
         folder = next(PROJECT.glob(f"src/*/agents/{name}"), None)
-        where = f": its prompt is in {folder.relative_to(PROJECT)}/templates.py" if folder else ""
+        where = f": its prompt is in {folder.relative_to(PROJECT)}/prompts.py" if folder else ""
         print(f"added agent {name}{where}")
     for name in removed:
         files = leftovers(name)

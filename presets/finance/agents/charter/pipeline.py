@@ -8,7 +8,7 @@ from typing import Any
 from ...finance.charts import portfolio_charts
 from ...finance.portfolio import Portfolio
 from ...runtime.records import Ask, JobContext
-from .templates import notes_task
+from .prompts import notes_task
 
 
 async def run(job: JobContext, ask: Ask) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from ...finance.charts import label
 from ...finance.knowledge import market_insights
 from ...finance.portfolio import Portfolio
 from ...runtime.records import Ask, JobContext
-from .templates import report_task
+from .prompts import report_task
 
 
 def research_query(portfolio: Portfolio) -> str:

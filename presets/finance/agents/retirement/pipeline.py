@@ -10,7 +10,7 @@ from typing import Any
 from ...finance import montecarlo
 from ...finance.portfolio import Portfolio
 from ...runtime.records import Ask, JobContext
-from .templates import analysis_task
+from .prompts import analysis_task
 
 
 async def run(job: JobContext, ask: Ask) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from ...finance.instruments import InstrumentClassification, reference_instrumen
 from ...finance.portfolio import symbols
 from ...finance.prices import prices
 from ...runtime.records import Ask, JobContext
-from .templates import classification_task
+from .prompts import classification_task
 
 
 class WrongInstrument(ValueError):

@@ -1,7 +1,7 @@
 """What the runtime needs of an agent folder (``agents/<name>/``), written down once.
 
 - ``agent.py``: ``build_agent()`` returns the worker's Agent, named after the worker;
-- ``templates.py``: ``INSTRUCTIONS`` (the agent's system prompt) and, without a pipeline,
+- ``prompts.py``: ``INSTRUCTIONS`` (the agent's system prompt) and, without a pipeline,
   ``task(job_input, results)``, the message that starts the agent's run for a job;
 - ``pipeline.py`` (optional): ``async def run(job, ask)`` makes the result in code and calls
   ``ask(task)`` for what only the model can write.

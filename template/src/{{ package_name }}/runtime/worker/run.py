@@ -3,7 +3,7 @@
 An agent's folder may have a ``pipeline.py`` whose ``async def run(job, ask)`` makes the
 result: it computes figures in code and calls ``ask(task)`` for what only the model can
 write (the agent of ``agent.py`` runs on ``task`` and its final output comes back). Without
-one, the result is the model's answer to ``templates.task(job.input, job.results)``
+one, the result is the model's answer to ``prompts.task(job.input, job.results)``
 (contract.py).
 """
 
