@@ -55,6 +55,7 @@ class AgentResult:
     error: str | None = None
     duration_ms: int = 0
     attempts: int = 1
+    # The tokens and cost of the model calls of every attempt so far, failed ones included.
     tokens: int = 0
     # USD; None when unknown: a model it called is not in the price table (or an older record).
     cost_usd: float | None = None
