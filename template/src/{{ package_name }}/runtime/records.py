@@ -46,6 +46,11 @@ class Job:
     updated_at: datetime = field(default_factory=utcnow)
 
 
+# The result row holding a planner orchestrator's own model calls (tokens, cost, and its runs
+# as ``attempts``); no agent can have this name. Job views show it apart from the agents.
+PLANNER_USAGE = "(planner)"
+
+
 @dataclass(frozen=True)
 class AgentResult:
     job_id: str

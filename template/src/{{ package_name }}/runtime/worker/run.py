@@ -22,7 +22,7 @@ from ...agents import agent_folder
 from ..llm import offline
 from ..llm.clients import model_for, model_settings
 from ..llm.cost import Spend, as_usd
-from ..records import AgentResult, JobContext
+from ..records import PLANNER_USAGE, AgentResult, JobContext
 from ..settings import Settings
 from ..store import JobNotFound, JobStore, LeaseLost
 from ..telemetry.tracing import enable_agent_tracing
@@ -61,7 +61,7 @@ def read_context(store: JobStore, job_id: str, name: str, claim: int | None) -> 
     earlier = {
         agent: result.output or {}
         for agent, result in store.get_results(job_id).items()
-        if result.ok and agent != name
+        if result.ok and agent not in (name, PLANNER_USAGE)
     }
     return JobContext(job_id=job.id, input=job.input, results=earlier)
 
