@@ -95,7 +95,10 @@ def _save_planner_usage(
 ) -> bool:
     """Add ``spend``, what the planner's model calls used in this run, to what they used in
     the job's earlier runs (``earlier``), store it, and emit this run's share as metrics.
-    False when ``claim`` no longer holds the job."""
+    Nothing to store when they used nothing (compiled rules, the offline planner). False when
+    ``claim`` no longer holds the job."""
+    if not spend.tokens and spend.cost == 0:
+        return True
     usage = AgentResult(
         job_id=job_id,
         agent=PLANNER_USAGE,
@@ -211,10 +214,8 @@ async def _run_claimed(
         logger.info("cost budget spent", extra={"fields": {"reason": str(exceeded)}})
     finally:
         keeper.cancel()
-        if config.STRATEGY == "planner":  # its calls count even when the plan raised
-            planner_saved = _save_planner_usage(
-                store, job.id, lease.claim, planner, recorded.planner
-            )
+        # A planner's calls count even when the plan raised.
+        planner_saved = _save_planner_usage(store, job.id, lease.claim, planner, recorded.planner)
     lease.confirm(planner_saved)  # a planner's tools report a lost claim to the model, not to us
     if budget and budget.exhausted:
         logger.info("handing the job over to a fresh invocation")

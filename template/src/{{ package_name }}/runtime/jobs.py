@@ -38,7 +38,7 @@ def output_key(agent: str) -> str:
 
 def job_view(store: JobStore, job: Job) -> dict[str, Any]:
     """The job's status, the steps that ran, every agent's result, the outputs by key, what a
-    planner orchestrator's own model calls used (``planner``: None without such calls), and
+    planner orchestrator's own model calls used (``planner``: None when they used nothing), and
     the tokens and cost (USD, None if unpriced) of all the job's model calls.
 
     ``results`` is keyed by agent name and each result names its output key; ``outputs`` maps

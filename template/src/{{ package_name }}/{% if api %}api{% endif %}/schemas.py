@@ -45,7 +45,7 @@ class JobView(BaseModel):
         description="The output of each agent that succeeded, by its outputs.key"
     )
     planner: PlannerUsage | None = Field(
-        description="A planner orchestrator's own model calls (null without such calls)"
+        description="A planner orchestrator's own model calls (null when they used nothing)"
     )
     tokens: int = Field(description="The tokens of every model call: the agents' and planner's")
     cost_usd: float | None = Field(
