@@ -2,8 +2,10 @@
 (offline, live, or replay of recordings) and scored with pydantic-evals.
 
 A file holds ``cases``; a case has a ``name``, an ``input`` and the earlier agents' outputs as
-``results`` (each a JSON object, or the path of a JSON file), and ``checks`` on the agent's
-output, each naming a field by its dotted path (``a.b.0.c``):
+``results`` (each a JSON object, or the path of a JSON file) or ``after``, the agents to run
+first on the same input and model (their outputs join ``results``; their tokens and cost count
+in the case's), and ``checks`` on the agent's output, each naming a field by its dotted path
+(``a.b.0.c``):
 
 - ``equals: {path: risk, value: low}``: the field equals the value;
 - ``contains: {path: summary, value: retire}``: the field (text or list) contains the value;
@@ -35,6 +37,7 @@ from . import config
 from .inputs import check_input
 from .runtime.llm.clients import model_for, model_settings
 from .runtime.llm.cost import Spend, as_usd, total
+from .runtime.records import AgentResult
 from .runtime.settings import Settings
 from .runtime.worker.alone import check_results, run_alone
 from .runtime.worker.run import load_worker
@@ -79,6 +82,7 @@ class EvalCase(Strict):
     name: str
     input: dict[str, Any] | str
     results: dict[str, Any] | str = {}
+    after: list[str] = []
     checks: list[Check] = []
     rubric: str | None = None
 
@@ -221,6 +225,9 @@ def load_cases(
             results = check_results(agent, _json_object(case.results, project, f"{where}.results"))
         except ValueError as error:  # InvalidInput is one too
             raise InvalidEvals(f"{where}: {error}") from None
+        for earlier in case.after:
+            if earlier not in config.WORKERS or earlier == agent:
+                raise InvalidEvals(f"{where}.after: {earlier!r}: not another worker of agents.yaml")
         evaluators = [Succeeded(), *(Holds(check, agent) for check in case.checks)]
         judged = case.rubric is not None and settings is not None and settings.model_mode == "live"
         if judged:
@@ -229,7 +236,7 @@ def load_cases(
         cases.append(
             Case(
                 name=case.name,
-                inputs=(job_input, results),
+                inputs=(job_input, results, tuple(case.after)),
                 metadata={"rubric": rubric},
                 evaluators=tuple(evaluators),
             )
@@ -267,9 +274,23 @@ def judge_spend(case: Case) -> Spend:
 def evaluate(agent: str, cases: list[Case], settings: Settings) -> AgentScore:
     """Run ``agent`` on each case and score it."""
 
-    async def task(inputs: tuple[dict[str, Any], dict[str, Any]]) -> dict[str, Any]:
-        result = await run_alone(agent, *inputs, settings)
-        return asdict(result) | {"created_at": None}
+    async def task(inputs: tuple[dict[str, Any], dict[str, Any], tuple[str, ...]]) -> dict:
+        job_input, given, after = inputs
+        results, first = dict(given), []
+        for earlier in after:
+            first.append(await run_alone(earlier, job_input, dict(results), settings))
+            if not first[-1].ok:
+                error = f"{earlier}, run first, failed: {first[-1].error}"
+                result = AgentResult("", agent, "error", error=error, cost_usd=0.0)
+                break
+            results[earlier] = first[-1].output or {}
+        else:
+            result = await run_alone(agent, job_input, results, settings)
+        return asdict(result) | {
+            "created_at": None,
+            "tokens": sum(spent.tokens for spent in [*first, result]),
+            "cost_usd": as_usd(total(spent.cost_usd for spent in [*first, result])),
+        }
 
     report = Dataset(name=agent, cases=cases).evaluate_sync(task, progress=False)
     judges = {case.name: judge_spend(case) for case in cases}
