@@ -18,13 +18,16 @@ from .spec import Agent
 
 
 def earlier_agents(agent: str, steps: list[dict[str, Any]]) -> list[str]:
-    """The agents of ``steps`` before the first step that runs ``agent`` (all, if none does)."""
+    """The agents that ``steps`` run before ``agent``: those of the steps before its first one,
+    and those before it in that step when it is sequential (all of them, if none runs it)."""
     before: list[str] = []
     for step in steps:
         if agent in step["agents"]:
+            if not step["parallel"]:
+                before.extend(step["agents"][: step["agents"].index(agent)])
             break
-        before.extend(name for name in step["agents"] if name not in before)
-    return before
+        before.extend(step["agents"])
+    return list(dict.fromkeys(before))
 
 
 def offline_checks(name: str, agent: Agent) -> list[dict[str, Any]]:
