@@ -13,6 +13,7 @@ from .plan_compiler import compile_plan, mermaid_diagram
 from .preset_code import GENERIC_AGENT_FILES, agent_files, shared_files
 from .reads import agent_reads, receives, task_fields, task_text
 from .spec import SECRET_NAME_PATTERN, Agent, InputField, Rule, Step, api_variable, effective_rules
+from .starter_evals import starter_evals
 from .timing import (
     BACKOFF_JITTER_SECONDS,
     BACKOFF_MAX_SECONDS,
@@ -349,6 +350,8 @@ def template_context(project: Project) -> dict[str, Any]:
     if planner:
         steps = [Step(parallel=False, agents=[name]) for name in invoked]
         scenario_rules = [Rule(name="planner", steps=steps)]
+    scenario_list = scenarios(project, scenario_rules, examples)
+    pipelines = {worker["name"] for worker in workers if worker["pipeline"]}
     return {
         "package_name": project.package_name,
         "workers": workers,
@@ -401,7 +404,10 @@ def template_context(project: Project) -> dict[str, Any]:
         ],
         "inputs_inferred": project.inputs_inferred,
         "examples": examples,
-        "scenarios": scenarios(project, scenario_rules, examples),
+        "scenarios": scenario_list,
+        "starter_evals": starter_evals(
+            project.workers, examples[0]["name"], scenario_list[0]["expected"]["steps"], pipelines
+        ),
         "nothing_selected": PLANNER_CALLED_NOBODY if planner else NOTHING_SELECTED,
         "worst_case_seconds": worst_case_path_seconds(project),
         "orchestrator_margin_seconds": ORCHESTRATOR_MARGIN_SECONDS,

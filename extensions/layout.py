@@ -58,6 +58,7 @@ FOLDERS: list[tuple[str, str, str | None]] = [
     ("db/", "the PostgreSQL schema", "postgres"),
     ("db/migrations/", "numbered SQL migrations, applied by `make migrate`", "postgres"),
     ("docs/", "how to deploy, operate, observe and update the project", None),
+    ("evals/", "one eval file per worker (`make eval`), yours to extend", None),
     ("examples/", "job inputs, one per example in agents.yaml", None),
     (
         "scripts/",

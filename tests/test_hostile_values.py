@@ -282,6 +282,9 @@ def check_project(project: Path, data: dict[str, Any], baseline: dict[str, Any])
     assert answers["project_name"] == name_text and answers["agents"] == data["agents"]
     for path in [*project.glob("examples/*.json"), project / "tests" / "scenarios.json"]:
         json.loads(path.read_text())
+    for agent in ("reader", "writer"):  # the starter evals load, their input is an example
+        (case,) = yaml.safe_load((project / "evals" / f"{agent}.yaml").read_text())["cases"]
+        assert (project / case["input"]).is_file()
     title = MARKDOWN.parse((project / "README.md").read_text())[1].children
     assert "".join(token.content for token in title) == one_line(name_text)
 

@@ -300,7 +300,9 @@ def parser() -> argparse.ArgumentParser:
     )
     model = agent_parser.add_mutually_exclusive_group()
     model.add_argument("--live", action="store_true", help="run on the configured model")
-    model.add_argument("--replay", action="store_true", help="answer from its recording")
+    model.add_argument(
+        "--replay", action="store_true", help="answer from its recording (offline never does)"
+    )
     agent_parser.add_argument(
         "--record", action="store_true", help="with --live: save the model's exchanges"
     )
@@ -308,7 +310,12 @@ def parser() -> argparse.ArgumentParser:
     agent_parser.set_defaults(handler=agent)
 
     eval_parser = commands.add_parser(
-        "eval", help="run the eval cases of evals/*.yaml on the MODEL_MODE model"
+        "eval",
+        help="run the eval cases of evals/*.yaml on the MODEL_MODE model",
+        description="Run the eval cases of evals/*.yaml on the model MODEL_MODE selects:"
+        " offline (the offline model's samples; it never replays a recording), replay (the"
+        " recordings of tests/recordings: MODEL_MODE=replay pins recorded model behaviour,"
+        " without credentials) or live (the configured model; rubrics are judged).",
     )
     eval_parser.add_argument("--dir", type=Path, default=Path("evals"), help="eval files (evals)")
     eval_parser.add_argument(

@@ -2,8 +2,10 @@
 (offline, live, or replay of recordings) and scored with pydantic-evals.
 
 A file holds ``cases``; a case has a ``name``, an ``input`` and the earlier agents' outputs as
-``results`` (each a JSON object, or the path of a JSON file), and ``checks`` on the agent's
-output, each naming a field by its dotted path (``a.b.0.c``):
+``results`` (each a JSON object, or the path of a JSON file) or ``after``, the agents to run
+first on the same input and model (their outputs join ``results``; their tokens and cost count
+in the case's), and ``checks`` on the agent's output, each naming a field by its dotted path
+(``a.b.0.c``):
 
 - ``equals: {path: risk, value: low}``: the field equals the value;
 - ``contains: {path: summary, value: retire}``: the field (text or list) contains the value;
@@ -12,15 +14,16 @@ output, each naming a field by its dotted path (``a.b.0.c``):
 
 A case may also have a ``rubric``: on a live model, a judge agent (the default model) reads the
 output and decides whether it meets it; offline or in replay, the rubric is not judged and
-the report says so. A case passes when the agent succeeds and every check (and judged
-rubric) holds. An agent's ``eval_threshold`` in
+the report says so. The judge's model calls count in the report's tokens and cost, apart
+(``judge_tokens``, ``judge_cost_usd``) and in the agent's totals. A case passes when the agent
+succeeds and every check (and judged rubric) holds. An agent's ``eval_threshold`` in
 agents.yaml is the pass rate below which the command fails.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +36,8 @@ from pydantic_evals.evaluators import Evaluator, EvaluatorContext
 from . import config
 from .inputs import check_input
 from .runtime.llm.clients import model_for, model_settings
-from .runtime.llm.cost import as_usd, total
+from .runtime.llm.cost import Spend, as_usd, total
+from .runtime.records import AgentResult
 from .runtime.settings import Settings
 from .runtime.worker.alone import check_results, run_alone
 from .runtime.worker.run import load_worker
@@ -78,6 +82,7 @@ class EvalCase(Strict):
     name: str
     input: dict[str, Any] | str
     results: dict[str, Any] | str = {}
+    after: list[str] = []
     checks: list[Check] = []
     rubric: str | None = None
 
@@ -86,7 +91,7 @@ class EvalFile(Strict):
     cases: list[EvalCase] = Field(min_length=1)
 
 
-def field(output: Any, path: str) -> Any:
+def value_at(output: Any, path: str) -> Any:
     """The value at ``path`` (dotted; numbers index lists) in ``output``, or MISSING."""
     value = output
     for part in path.split("."):
@@ -114,13 +119,13 @@ class Holds(Evaluator):
         if check.schema_ is not None:
             return self._fits_schema(output) == check.schema_
         if check.range:
-            value = field(output, check.range.path)
+            value = value_at(output, check.range.path)
             if isinstance(value, bool) or not isinstance(value, int | float):
                 return False
             low, high = check.range.min, check.range.max
             return (low is None or value >= low) and (high is None or value <= high)
         compare = check.equals or check.contains
-        value = field(output, compare.path)
+        value = value_at(output, compare.path)
         if check.equals:
             return value == compare.value
         return isinstance(value, str | list) and compare.value in value
@@ -155,10 +160,12 @@ JUDGE = Agent(
 
 @dataclass
 class MeetsRubric(Evaluator):
-    """A judge agent, on the live default model, finds that the output meets ``rubric``."""
+    """A judge agent, on the live default model, finds that the output meets ``rubric``; what
+    its model calls used is added to ``spend``."""
 
     rubric: str
     settings: Settings
+    spend: Spend = field(default_factory=Spend)
 
     async def evaluate(self, ctx: EvaluatorContext) -> bool:
         if ctx.output["status"] != "ok":
@@ -168,7 +175,7 @@ class MeetsRubric(Evaluator):
             JUDGE,
             task,
             run_config=RunConfig(
-                model=model_for("judge", None, self.settings),
+                model=model_for("judge", None, self.settings, self.spend),
                 model_settings=model_settings(self.settings),
                 tracing_disabled=True,
             ),
@@ -218,6 +225,9 @@ def load_cases(
             results = check_results(agent, _json_object(case.results, project, f"{where}.results"))
         except ValueError as error:  # InvalidInput is one too
             raise InvalidEvals(f"{where}: {error}") from None
+        for earlier in case.after:
+            if earlier not in config.WORKERS or earlier == agent:
+                raise InvalidEvals(f"{where}.after: {earlier!r}: not another worker of agents.yaml")
         evaluators = [Succeeded(), *(Holds(check, agent) for check in case.checks)]
         judged = case.rubric is not None and settings is not None and settings.model_mode == "live"
         if judged:
@@ -226,7 +236,7 @@ def load_cases(
         cases.append(
             Case(
                 name=case.name,
-                inputs=(job_input, results),
+                inputs=(job_input, results, tuple(case.after)),
                 metadata={"rubric": rubric},
                 evaluators=tuple(evaluators),
             )
@@ -241,8 +251,9 @@ class AgentScore:
     passed: int
     threshold: float | None
     mean_latency_ms: int
-    tokens: int
-    cost_usd: float | None
+    tokens: int  # the agent's and the rubric judge's
+    cost_usd: float | None  # the agent's and the rubric judge's
+    judge_cost_usd: float | None
     results: list[dict[str, Any]]
 
     @property
@@ -254,14 +265,35 @@ class AgentScore:
         return self.threshold is not None and self.pass_rate < self.threshold
 
 
+def judge_spend(case: Case) -> Spend:
+    """What the rubric judge of ``case`` used (nothing when its rubric is not judged)."""
+    judges = [evaluator for evaluator in case.evaluators if isinstance(evaluator, MeetsRubric)]
+    return judges[0].spend if judges else Spend()
+
+
 def evaluate(agent: str, cases: list[Case], settings: Settings) -> AgentScore:
     """Run ``agent`` on each case and score it."""
 
-    async def task(inputs: tuple[dict[str, Any], dict[str, Any]]) -> dict[str, Any]:
-        result = await run_alone(agent, *inputs, settings)
-        return asdict(result) | {"created_at": None}
+    async def task(inputs: tuple[dict[str, Any], dict[str, Any], tuple[str, ...]]) -> dict:
+        job_input, given, after = inputs
+        results, first = dict(given), []
+        for earlier in after:
+            first.append(await run_alone(earlier, job_input, dict(results), settings))
+            if not first[-1].ok:
+                error = f"{earlier}, run first, failed: {first[-1].error}"
+                result = AgentResult("", agent, "error", error=error, cost_usd=0.0)
+                break
+            results[earlier] = first[-1].output or {}
+        else:
+            result = await run_alone(agent, job_input, results, settings)
+        return asdict(result) | {
+            "created_at": None,
+            "tokens": sum(spent.tokens for spent in [*first, result]),
+            "cost_usd": as_usd(total(spent.cost_usd for spent in [*first, result])),
+        }
 
     report = Dataset(name=agent, cases=cases).evaluate_sync(task, progress=False)
+    judges = {case.name: judge_spend(case) for case in cases}
     results = [
         {
             "case": case.name,
@@ -273,17 +305,21 @@ def evaluate(agent: str, cases: list[Case], settings: Settings) -> AgentScore:
             "duration_ms": case.output["duration_ms"],
             "tokens": case.output["tokens"],
             "cost_usd": case.output["cost_usd"],
+            "judge_tokens": judges[case.name].tokens,
+            "judge_cost_usd": as_usd(judges[case.name].cost),
         }
         for case in report.cases
     ]
+    judge_cost = total(result["judge_cost_usd"] for result in results)
     return AgentScore(
         agent=agent,
         cases=len(results),
         passed=sum(result["passed"] for result in results),
         threshold=config.EVAL_THRESHOLDS.get(agent),
         mean_latency_ms=round(sum(r["duration_ms"] for r in results) / len(results)),
-        tokens=sum(result["tokens"] for result in results),
-        cost_usd=as_usd(total(result["cost_usd"] for result in results)),
+        tokens=sum(result["tokens"] + result["judge_tokens"] for result in results),
+        cost_usd=as_usd(total([*(result["cost_usd"] for result in results), judge_cost])),
+        judge_cost_usd=as_usd(judge_cost),
         results=results,
     )
 
@@ -318,6 +354,7 @@ def report(scores: list[AgentScore], mode: str) -> dict[str, Any]:
                 "mean_latency_ms": score.mean_latency_ms,
                 "tokens": score.tokens,
                 "cost_usd": score.cost_usd,
+                "judge_cost_usd": score.judge_cost_usd,
                 "results": score.results,
             }
             for score in scores

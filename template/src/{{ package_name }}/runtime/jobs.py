@@ -8,7 +8,7 @@ from typing import Any
 from .. import config, gate
 from ..inputs import check_input
 from .llm.cost import as_usd, total
-from .records import Job
+from .records import PLANNER_USAGE, Job
 from .store import JobStore
 
 # The most jobs one listing shows: `jobs --limit` on the command line, `limit` in the API.
@@ -37,14 +37,17 @@ def output_key(agent: str) -> str:
 
 
 def job_view(store: JobStore, job: Job) -> dict[str, Any]:
-    """The job's status, the steps that ran, every agent's result, the outputs by key, and
-    the tokens and cost (USD, None if unpriced) of the job's model calls.
+    """The job's status, the steps that ran, every agent's result, the outputs by key, what a
+    planner orchestrator's own model calls used (``planner``: None when they used nothing), and
+    the tokens and cost (USD, None if unpriced) of all the job's model calls.
 
     ``results`` is keyed by agent name and each result names its output key; ``outputs`` maps
     each output key to the output of an agent that succeeded (agents.yaml's outputs.key, e.g.
     ``report_payload``, so a client reads ``outputs.report_payload``).
     """
     results = store.get_results(job.id)
+    planner = results.pop(PLANNER_USAGE, None)
+    spent = [*results.values(), *([planner] if planner else [])]
     return {
         "job_id": job.id,
         "status": job.status,
@@ -66,6 +69,7 @@ def job_view(store: JobStore, job: Job) -> dict[str, Any]:
         "outputs": {
             output_key(name): result.output for name, result in results.items() if result.ok
         },
-        "tokens": sum(result.tokens for result in results.values()),
-        "cost_usd": as_usd(total(result.cost_usd for result in results.values())),
+        "planner": {"tokens": planner.tokens, "cost_usd": planner.cost_usd} if planner else None,
+        "tokens": sum(result.tokens for result in spent),
+        "cost_usd": as_usd(total(result.cost_usd for result in spent)),
     }

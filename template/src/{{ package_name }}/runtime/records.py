@@ -46,6 +46,11 @@ class Job:
     updated_at: datetime = field(default_factory=utcnow)
 
 
+# The result row holding a planner orchestrator's own model calls (tokens, cost, and its runs
+# as ``attempts``); no agent can have this name. Job views show it apart from the agents.
+PLANNER_USAGE = "(planner)"
+
+
 @dataclass(frozen=True)
 class AgentResult:
     job_id: str
@@ -55,6 +60,7 @@ class AgentResult:
     error: str | None = None
     duration_ms: int = 0
     attempts: int = 1
+    # The tokens and cost of the model calls of every attempt so far, failed ones included.
     tokens: int = 0
     # USD; None when unknown: a model it called is not in the price table (or an older record).
     cost_usd: float | None = None

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .conditions import MISSING
+from .llm.cost import Spend
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class PlanRun:
         stop_on_failure: bool = True,
         before_agents: Callable[[list[str]], None] | None = None,
         on_steps: Callable[[list[dict[str, Any]]], None] | None = None,
+        spend: Spend | None = None,
     ) -> None:
         self._input = job_input
         self._execute = execute
@@ -94,6 +96,8 @@ class PlanRun:
         self._stop_on_failure = stop_on_failure
         self._before_agents = before_agents
         self._on_steps = on_steps
+        # What the plan's own model calls (a planner's) use; the caller counts it in the job.
+        self.spend = spend or Spend()
         self._previous: frozenset[str] = frozenset()
         self.steps: list[dict[str, Any]] = []
         self.failed: list[str] = []

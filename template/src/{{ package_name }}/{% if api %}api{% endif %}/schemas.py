@@ -28,6 +28,13 @@ class AgentResultView(BaseModel):
     )
 
 
+class PlannerUsage(BaseModel):
+    tokens: int = Field(description="The model tokens of the planner's calls, every run")
+    cost_usd: float | None = Field(
+        description="What the planner's calls cost in USD; null if a model is not in the table"
+    )
+
+
 class JobView(BaseModel):
     job_id: str
     status: JobStatus
@@ -37,7 +44,10 @@ class JobView(BaseModel):
     outputs: dict[str, dict[str, Any]] = Field(
         description="The output of each agent that succeeded, by its outputs.key"
     )
-    tokens: int = Field(description="The tokens of every agent's model calls")
+    planner: PlannerUsage | None = Field(
+        description="A planner orchestrator's own model calls (null when they used nothing)"
+    )
+    tokens: int = Field(description="The tokens of every model call: the agents' and planner's")
     cost_usd: float | None = Field(
         description="What the job's model calls cost in USD; null if any of them is unpriced"
     )

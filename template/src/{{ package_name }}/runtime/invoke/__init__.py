@@ -30,7 +30,12 @@ def record_failure(
     *,
     claim: int,
 ) -> AgentResult:
-    """Store the error of an attempt that ended without the worker recording a result."""
+    """Store the error of an attempt that ended without the worker recording a result.
+
+    It keeps the tokens of the attempts before it; its cost is unknown (None): the attempt
+    may have called the model before it ended.
+    """
+    earlier = store.get_results(job_id).get(agent)
     result = AgentResult(
         job_id=job_id,
         agent=agent,
@@ -38,6 +43,8 @@ def record_failure(
         error=error,
         duration_ms=duration_ms,
         attempts=attempt,
+        tokens=earlier.tokens if earlier and earlier.attempts < attempt else 0,
+        cost_usd=None,
     )
     if not store.put_result(result, claim=claim):
         raise LeaseLost(f"job {job_id}: claim {claim} lost before {agent}'s error was recorded")

@@ -108,20 +108,26 @@ def model_settings(settings: Settings) -> ModelSettings | None:
     return None
 
 
+def _local_model(agent: str, settings: Settings) -> Model:
+    """The offline model, or the agent's recording in replay."""
+    if settings.offline:
+        return offline_model(agent, settings.latency_of(agent))
+    return Replay(agent)
+
+
 def model_for(
     agent: str, override: str | None, settings: Settings, spend: Spend | None = None
 ) -> Model:
     """The model ``agent`` runs on: offline, its recording (replay), else its override or the
-    project's default model. With ``spend``, each live answer's cost is added to it, priced at
-    the model that gave it; while recording, its exchanges are kept."""
-    if settings.offline:
-        return offline_model(agent, settings.latency_of(agent))
-    if settings.model_mode == "replay":
-        return Replay(agent)
+    project's default model. With ``spend``, each answer's tokens are added to it, and a live
+    answer's cost, priced at the model that gave it; while recording, its exchanges are kept."""
+    if settings.offline or settings.model_mode == "replay":
+        local = _local_model(agent, settings)
+        return Metered(local, spend) if spend else local
 
     def live(name: str) -> Model:
         model = provider_model(name, settings)
-        return Metered(model, name, settings.llm_provider, spend) if spend else model
+        return Metered(model, spend, name, settings.llm_provider) if spend else model
 
     primary = live(override or settings.default_model)
     if settings.fallback_model:

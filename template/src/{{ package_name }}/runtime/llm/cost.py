@@ -26,10 +26,15 @@ def as_usd(cost: Decimal | None) -> float | None:
 
 
 class Spend:
-    """What an agent's model calls cost so far (None once one of them is unpriced)."""
+    """What an agent's model calls used so far: tokens, and cost (None once one is unpriced).
 
-    def __init__(self) -> None:
-        self.cost: Decimal | None = Decimal(0)
+    It may start from what earlier attempts of the same agent spent.
+    """
 
-    def add(self, cost: Decimal | None) -> None:
+    def __init__(self, cost: Decimal | float | None = 0, tokens: int = 0) -> None:
+        self.cost: Decimal | None = total([cost])
+        self.tokens = tokens
+
+    def add(self, cost: Decimal | None, tokens: int) -> None:
         self.cost = total([self.cost, cost])
+        self.tokens += tokens

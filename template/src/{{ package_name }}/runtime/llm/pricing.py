@@ -42,14 +42,19 @@ def price(model: str, provider: str, usage: Usage) -> Decimal | None:
 
 
 class Metered(Model):
-    """``model`` (the provider's ``name``), adding what each of its answers costs to ``spend``."""
+    """``model``, adding each of its answers' tokens to ``spend``, and their cost when it is
+    the provider's ``name`` (the offline model's and a replay's answers cost nothing)."""
 
-    def __init__(self, model: Model, name: str, provider: str, spend: Spend):
-        self.model, self.name, self.provider, self.spend = model, name, provider, spend
+    def __init__(
+        self, model: Model, spend: Spend, name: str | None = None, provider: str | None = None
+    ):
+        self.model, self.spend, self.name, self.provider = model, spend, name, provider
 
     async def get_response(self, *args: Any, **kwargs: Any):
         response = await self.model.get_response(*args, **kwargs)
-        self.spend.add(price(self.name, self.provider, response.usage))
+        usage = response.usage
+        cost = price(self.name, self.provider, usage) if self.name and self.provider else Decimal(0)
+        self.spend.add(cost, usage.total_tokens)
         return response
 
     def stream_response(self, *args: Any, **kwargs: Any):

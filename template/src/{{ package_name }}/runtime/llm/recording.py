@@ -41,10 +41,21 @@ def _json(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
+def _without_nulls(value: Any) -> Any:
+    """``value`` without the null fields of its objects, at any depth."""
+    if isinstance(value, dict):
+        return {key: _without_nulls(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_without_nulls(item) for item in value]
+    return value
+
+
 def _request(system_instructions: str | None, items: Any) -> dict[str, Any]:
-    """A request as recorded: JSON, compared as such on replay."""
+    """A request as recorded and compared on replay: JSON without null fields. An item of an
+    earlier round (a tool call) comes back from a replayed answer with its optional fields
+    set to null where the live answer left them out; they mean the same."""
     request = {"instructions": system_instructions, "input": items}
-    return json.loads(json.dumps(request, default=_json))
+    return _without_nulls(json.loads(json.dumps(request, default=_json)))
 
 
 def start_recording() -> None:
@@ -117,7 +128,7 @@ class Replay(Model):
         # The Agents SDK passes both by these names.
         request = _request(system_instructions, input)
         for exchange in self.exchanges:
-            if exchange["request"] == request:
+            if _without_nulls(exchange["request"]) == request:
                 answer = exchange["response"]
                 return ModelResponse(
                     output=[OUTPUT_ITEM.validate_python(item) for item in answer["output"]],

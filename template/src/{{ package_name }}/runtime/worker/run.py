@@ -22,7 +22,7 @@ from ...agents import agent_folder
 from ..llm import offline
 from ..llm.clients import model_for, model_settings
 from ..llm.cost import Spend, as_usd
-from ..records import AgentResult, JobContext
+from ..records import PLANNER_USAGE, AgentResult, JobContext
 from ..settings import Settings
 from ..store import JobNotFound, JobStore, LeaseLost
 from ..telemetry.tracing import enable_agent_tracing
@@ -61,9 +61,18 @@ def read_context(store: JobStore, job_id: str, name: str, claim: int | None) -> 
     earlier = {
         agent: result.output or {}
         for agent, result in store.get_results(job_id).items()
-        if result.ok and agent != name
+        if result.ok and agent not in (name, PLANNER_USAGE)
     }
     return JobContext(job_id=job.id, input=job.input, results=earlier)
+
+
+def spent_before(store: JobStore, job_id: str, name: str, attempt: int) -> Spend:
+    """What the earlier attempts of ``name`` spent, as its stored result of the last one shows
+    (each result counts the model calls of every attempt so far, failed ones included)."""
+    earlier = store.get_results(job_id).get(name) if attempt > 1 else None
+    if earlier is None or earlier.attempts >= attempt:
+        return Spend()
+    return Spend(earlier.cost_usd, earlier.tokens)
 
 
 async def run_agent(
@@ -87,11 +96,9 @@ async def run_agent(
     worker = load_worker(name)
     limits = config.WORKERS[name]
     traced = enable_agent_tracing(settings)
-    tokens = 0
-    spend = Spend()
+    spend = spent_before(store, job_id, name, attempt)
 
     async def ask(task: str) -> Any:
-        nonlocal tokens
         run = await Runner.run(
             worker.agent,
             task,
@@ -105,7 +112,6 @@ async def run_agent(
                 group_id=job_id,
             ),
         )
-        tokens += run.context_wrapper.usage.total_tokens
         return run.final_output
 
     started = time.perf_counter()
@@ -128,7 +134,7 @@ async def run_agent(
             output=as_json_object(output),
             duration_ms=round((time.perf_counter() - started) * 1000),
             attempts=attempt,
-            tokens=tokens,
+            tokens=spend.tokens,
             cost_usd=as_usd(spend.cost),
         )
     except Exception as error:  # every failure of the agent becomes its recorded error
@@ -139,7 +145,7 @@ async def run_agent(
             error=f"{type(error).__name__}: {error}",
             duration_ms=round((time.perf_counter() - started) * 1000),
             attempts=attempt,
-            tokens=tokens,
+            tokens=spend.tokens,
             cost_usd=as_usd(spend.cost),
         )
     if not store.put_result(result, claim=claim):
