@@ -19,7 +19,7 @@ from typing import NamedTuple
 from .. import config
 from ..runtime.invoke import Invoke
 from ..runtime.invoke.retries import invoke_with_retries
-from ..runtime.records import AgentResult, Job, JobContext, utcnow
+from ..runtime.records import MAX_ERROR_CHARS, AgentResult, Job, JobContext, storable_error, utcnow
 from ..runtime.steps import AgentOutcome, PlanRun, StopPlan
 from ..runtime.store import JobNotFound, JobStore, LeaseLost
 from ..runtime.telemetry.logs import log_context
@@ -56,8 +56,13 @@ class TimeBudget:
 
 
 def _failure_message(store: JobStore, job_id: str, failed: list[str]) -> str:
+    """Names every failed agent, each with its error cut to a share of MAX_ERROR_CHARS."""
     results = store.get_results(job_id)
-    details = [f"{name} ({results[name].error})" if name in results else name for name in failed]
+    share = max(MAX_ERROR_CHARS // len(failed), 80)
+    details = [
+        f"{name} ({storable_error(results[name].error or '', share)})" if name in results else name
+        for name in failed
+    ]
     return "agents failed: " + "; ".join(details)
 
 
