@@ -242,16 +242,16 @@ def _size(value: Any) -> int:
     return len(text.encode("utf-8", "surrogatepass"))
 
 
-def check_size(value: Any, root: str = "input") -> None:
-    """Raise TooLarge when ``value`` (nested at most MAX_DEPTH) is over MAX_INPUT_BYTES."""
+def check_size(value: Any, root: str = "input", max_bytes: int = MAX_INPUT_BYTES) -> None:
+    """Raise TooLarge when ``value`` (nested at most MAX_DEPTH) is over ``max_bytes``."""
     size = _size(value)
-    if size <= MAX_INPUT_BYTES:
+    if size <= max_bytes:
         return
     field = root
     if isinstance(value, dict) and value:
         field = field_path([max(value, key=lambda key: _size(value[key]))], root)
-    limit = f"{size / 1024:.1f} KiB as JSON, over the {MAX_INPUT_BYTES // 1024} KiB limit"
-    message = limit if field == root else f"makes the input {limit}"
+    limit = f"{size / 1024:.1f} KiB as JSON, over the {max_bytes // 1024} KiB limit"
+    message = limit if field == root else f"makes the {root} {limit}"
     raise TooLarge([(field, message)])
 
 
@@ -261,10 +261,11 @@ def _check_values(value: Any, root: str) -> None:
         raise InvalidInput([(field_path(path, root), message)])
 
 
-def check_json(value: Any, root: str = "input") -> None:
-    """Refuse a value that a job store could not hold exactly as it is (see above)."""
+def check_json(value: Any, root: str = "input", max_bytes: int = MAX_INPUT_BYTES) -> None:
+    """Refuse a value that a job store could not hold exactly as it is (see above); an
+    agent's output passes here too, under its own size limit (runtime/worker/output.py)."""
     _check_values(value, root)
-    check_size(value, root)
+    check_size(value, root, max_bytes)
 
 
 def load_stored(text: str | bytes) -> Any:

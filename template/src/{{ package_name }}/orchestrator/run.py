@@ -20,7 +20,15 @@ from .. import config
 from ..runtime.invoke import Invoke
 from ..runtime.invoke.retries import invoke_with_retries
 from ..runtime.llm.cost import Spend, as_usd, total
-from ..runtime.records import PLANNER_USAGE, AgentResult, Job, JobContext, utcnow
+from ..runtime.records import (
+    MAX_ERROR_CHARS,
+    PLANNER_USAGE,
+    AgentResult,
+    Job,
+    JobContext,
+    storable_error,
+    utcnow,
+)
 from ..runtime.steps import AgentOutcome, PlanRun, StopPlan
 from ..runtime.store import JobNotFound, JobStore, LeaseLost
 from ..runtime.telemetry.logs import log_context
@@ -57,8 +65,13 @@ class TimeBudget:
 
 
 def _failure_message(store: JobStore, job_id: str, failed: list[str]) -> str:
+    """Names every failed agent, each with its error cut to a share of MAX_ERROR_CHARS."""
     results = store.get_results(job_id)
-    details = [f"{name} ({results[name].error})" if name in results else name for name in failed]
+    share = max(MAX_ERROR_CHARS // len(failed), 80)
+    details = [
+        f"{name} ({storable_error(results[name].error or '', share)})" if name in results else name
+        for name in failed
+    ]
     return "agents failed: " + "; ".join(details)
 
 

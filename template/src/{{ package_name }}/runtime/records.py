@@ -3,6 +3,7 @@ is given of a job (light: tools and pipelines import it without loading the Agen
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -11,9 +12,26 @@ from typing import Any, Literal
 JobStatus = Literal["pending", "running", "completed", "failed"]
 ResultStatus = Literal["ok", "error"]
 
+# An error message is kept to this many characters (at most 8 KB as UTF-8) in every store.
+MAX_ERROR_CHARS = 2000
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def storable_error(message: str, limit: int = MAX_ERROR_CHARS) -> str:
+    """An error message as every store holds it: NUL and lone surrogates written as escapes
+    (``\\x00``, ``\\ud800``), and cut to ``limit`` characters, saying how many more there were.
+
+    Unlike outputs, which are stored exactly or refused, an error message is a diagnosis
+    (often an exception quoting what it choked on): a readable, bounded copy serves better
+    than losing the error."""
+    text = _UNSTORABLE.sub(lambda found: ascii(found.group())[1:-1], message)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]} ... ({len(text) - limit} more characters)"
 
 
 @dataclass(frozen=True)

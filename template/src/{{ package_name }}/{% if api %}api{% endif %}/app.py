@@ -170,12 +170,24 @@ def create_app(
             raise ProblemError(HTTPStatus.NOT_FOUND, f"no job {job_id}")
         return job_view(store, job)
 
-    async def changes(job_id: str, user: str, job: dict[str, Any]) -> AsyncIterator[str]:
-        """Server-sent events of the job's view: now, then at each change, until it ends."""
+    async def changes(
+        request: Request, job_id: str, user: str, job: dict[str, Any]
+    ) -> AsyncIterator[str]:
+        """Server-sent events of the job's view: now, then at each change, until it ends.
+
+        The stream also ends when its client leaves (checked at each poll: a server need not
+        cancel a stream that sends nothing), or, logged, when the job cannot be read; the
+        console then falls back to polling `GET /jobs/{job_id}`."""
         yield f"data: {json.dumps(job)}\n\n"
         while job["status"] in ("pending", "running"):
             await asyncio.sleep(STREAM_INTERVAL_SECONDS)
-            latest = await run_in_threadpool(get_job, job_id, user)
+            if await request.is_disconnected():
+                return
+            try:
+                latest = await run_in_threadpool(get_job, job_id, user)
+            except Exception:
+                logger.exception("job stream ended", extra={"fields": {"job_id": job_id}})
+                return
             if latest != job:
                 job = latest
                 yield f"data: {json.dumps(job)}\n\n"
@@ -195,12 +207,12 @@ def create_app(
                 ),
             },
         )
-        async def job_events(job_id: str, user: User) -> StreamingResponse:
+        async def job_events(request: Request, job_id: str, user: User) -> StreamingResponse:
             """The job as server-sent events, each `data:` a view as `GET /jobs/{job_id}`
             answers it: one now, one at each change, until the job ends."""
             job = await run_in_threadpool(get_job, job_id, user)
             return StreamingResponse(
-                changes(job_id, user, job),
+                changes(request, job_id, user, job),
                 media_type="text/event-stream",
                 headers={"Cache-Control": "no-store"},
             )

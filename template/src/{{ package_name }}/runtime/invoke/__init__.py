@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from ..records import AgentResult, JobContext
+from ..records import AgentResult, JobContext, storable_error
 from ..store import JobStore, LeaseLost
 
 # One attempt of one worker for a run: (agent, the job as the run holds it, attempt number,
@@ -40,7 +40,7 @@ def record_failure(
         job_id=job_id,
         agent=agent,
         status="error",
-        error=error,
+        error=storable_error(error),
         duration_ms=duration_ms,
         attempts=attempt,
         tokens=earlier.tokens if earlier and earlier.attempts < attempt else 0,

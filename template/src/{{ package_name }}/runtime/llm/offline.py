@@ -1,9 +1,9 @@
 """The offline model: deterministic, schema-valid answers without a provider or a key.
 
 Built on the Agents SDK's ``ScriptedModel``. Each agent answers with its scripted output
-(``use_outputs``) or with a sample built from its output schema (the schema's first example
-where it gives one), so a local run or a test goes through the same validation and storage
-as a real answer. A scripted ``{"$error": "message"}`` makes the agent fail, whether or not
+(``use_outputs``: a JSON object, or a text given as the model's answer as it is) or with a
+sample built from its output schema (the schema's first example where it gives one), so a
+local run or a test goes through the same validation and storage as a real answer. A scripted ``{"$error": "message"}`` makes the agent fail, whether or not
 it asks the model; ``"$fail_attempts": N`` fails only the first N attempts (to exercise
 retries).
 """
@@ -19,7 +19,7 @@ from agents.testing import ModelCall, ModelStep, ScriptedModel, assistant_messag
 
 from ... import config
 
-_scripted: dict[str, dict[str, Any]] = {}
+_scripted: dict[str, dict[str, Any] | str] = {}
 _attempts: Counter[str] = Counter()
 
 
@@ -27,7 +27,7 @@ class ScriptedFailure(RuntimeError):
     """The failure an agent was scripted to report."""
 
 
-def use_outputs(outputs: dict[str, dict[str, Any]]) -> None:
+def use_outputs(outputs: dict[str, dict[str, Any] | str]) -> None:
     """Script agents' outputs by name (as given to `run --outputs`)."""
     _scripted.clear()
     _scripted.update(outputs)
@@ -37,7 +37,7 @@ def use_outputs(outputs: dict[str, dict[str, Any]]) -> None:
 def fail_if_scripted(agent: str) -> None:
     """Raise the failure ``agent`` is scripted to report on this attempt, if any."""
     scripted = _scripted.get(agent)
-    if scripted is not None and "$error" in scripted:
+    if isinstance(scripted, dict) and "$error" in scripted:
         _attempts[agent] += 1
         if _attempts[agent] <= scripted.get("$fail_attempts", float("inf")):
             raise ScriptedFailure(scripted["$error"])
@@ -74,7 +74,7 @@ def _plain_answer(agent: str) -> str:
 
 def _answer(agent: str, call: ModelCall) -> ModelStep:
     scripted = _scripted.get(agent)
-    if scripted is not None and "$error" in scripted:
+    if isinstance(scripted, dict) and "$error" in scripted:
         scripted = None  # its failures were raised before the agent ran (fail_if_scripted)
     if scripted is None:
         if call.output_schema is None or call.output_schema.is_plain_text():

@@ -26,6 +26,10 @@ class JobStore(Protocol):
     job is ``running`` and its ``attempt`` is still that number. Every write a run makes is
     conditioned on its claim and says whether it happened, so a run that lost the job (it
     was paused past its lease, and another run claimed the job) changes nothing.
+
+    Stores check no values: what they are given is what every store holds exactly. Job
+    inputs pass the input gate (gate.py), agents' outputs the same rules within
+    MAX_OUTPUT_BYTES (worker/output.py), and error messages ``records.storable_error``.
     """
 
     def create_job(self, job: Job) -> None: ...

@@ -9,24 +9,23 @@ one, the result is the model's answer to ``prompts.task(job.input, job.results)`
 
 from __future__ import annotations
 
-import json
 import time
 from functools import cache
 from typing import Any, NamedTuple
 
 from agents import Agent, RunConfig, Runner, agent_span, trace
-from pydantic import BaseModel
 
 from ... import config
 from ...agents import agent_folder
 from ..llm import offline
 from ..llm.clients import model_for, model_settings
 from ..llm.cost import Spend, as_usd
-from ..records import PLANNER_USAGE, AgentResult, JobContext
+from ..records import PLANNER_USAGE, AgentResult, JobContext, storable_error
 from ..settings import Settings
 from ..store import JobNotFound, JobStore, LeaseLost
 from ..telemetry.tracing import enable_agent_tracing
 from .contract import AgentFolder
+from .output import UnstorableOutput, storable_output
 
 
 class Worker(NamedTuple):
@@ -34,15 +33,6 @@ class Worker(NamedTuple):
 
     agent: Agent
     folder: AgentFolder
-
-
-def as_json_object(output: Any) -> dict[str, Any]:
-    """The agent's final output as the JSON object stored in its result."""
-    if isinstance(output, BaseModel):
-        return output.model_dump(mode="json")
-    if isinstance(output, dict):
-        return json.loads(json.dumps(output, default=str))
-    return {"text": str(output)}
 
 
 @cache
@@ -115,6 +105,7 @@ async def run_agent(
         return run.final_output
 
     started = time.perf_counter()
+    output, error = None, None
     try:
         if settings.offline:
             offline.fail_if_scripted(name)
@@ -124,30 +115,25 @@ async def run_agent(
                 trace(f"{config.PROJECT_SLUG}:{name}", group_id=job_id, disabled=not traced),
                 agent_span(name=name),
             ):
-                output = await worker.folder.pipeline(context, ask)
+                made = await worker.folder.pipeline(context, ask)
         else:
-            output = await ask(worker.folder.task(context.input, context.results))
-        result = AgentResult(
-            job_id=job_id,
-            agent=name,
-            status="ok",
-            output=as_json_object(output),
-            duration_ms=round((time.perf_counter() - started) * 1000),
-            attempts=attempt,
-            tokens=spend.tokens,
-            cost_usd=as_usd(spend.cost),
-        )
-    except Exception as error:  # every failure of the agent becomes its recorded error
-        result = AgentResult(
-            job_id=job_id,
-            agent=name,
-            status="error",
-            error=f"{type(error).__name__}: {error}",
-            duration_ms=round((time.perf_counter() - started) * 1000),
-            attempts=attempt,
-            tokens=spend.tokens,
-            cost_usd=as_usd(spend.cost),
-        )
+            made = await ask(worker.folder.task(context.input, context.results))
+        output = storable_output(name, made)
+    except UnstorableOutput as refusal:
+        error = storable_error(str(refusal))
+    except Exception as failure:  # every failure of the agent becomes its recorded error
+        error = storable_error(f"{type(failure).__name__}: {failure}")
+    result = AgentResult(
+        job_id=job_id,
+        agent=name,
+        status="ok" if error is None else "error",
+        output=output,
+        error=error,
+        duration_ms=round((time.perf_counter() - started) * 1000),
+        attempts=attempt,
+        tokens=spend.tokens,
+        cost_usd=as_usd(spend.cost),
+    )
     if not store.put_result(result, claim=claim):
         raise LeaseLost(f"job {job_id}: claim {claim} lost before {name}'s result was recorded")
     return result
