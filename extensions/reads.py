@@ -119,33 +119,31 @@ def agent_reads(
 ) -> Reads:
     """What worker ``name`` reads (the rule is in the module docstring)."""
     before, conditions = runs_before(rules, name)
-    condition_inputs: list[str] = []
-    condition_agents: list[str] = []
+    condition_inputs: set[str] = set()
+    condition_agents: set[str] = set()
     for condition in conditions:
-        read_inputs, read_agents = condition_reads(condition)
-        condition_inputs += read_inputs
-        condition_agents += read_agents
-
+        fields, agents = condition_reads(condition)
+        condition_inputs.update(fields)
+        condition_agents.update(agents)
     declared = agent.reads
+
+    read_inputs: tuple[str, ...] | None = None
     if declared is not None and declared.inputs is not None:
-        read_inputs: tuple[str, ...] | None = tuple(declared.inputs)
-    else:
-        described = named_in(agent.description, inputs)
-        if inputs_inferred or not described:
-            read_inputs = None
-        else:
-            chosen = set(described) | set(condition_inputs)
+        read_inputs = tuple(declared.inputs)
+    elif not inputs_inferred:
+        named_inputs = named_in(agent.description, inputs)
+        if named_inputs:
+            chosen = set(named_inputs) | condition_inputs
             read_inputs = tuple(field for field in inputs if field in chosen)
 
+    read_results: tuple[str, ...] | None = None
     if declared is not None and declared.results is not None:
-        read_results: tuple[str, ...] | None = tuple(declared.results)
-    elif planner:
-        read_results = None
-    else:
+        read_results = tuple(declared.results)
+    elif not planner:
         others = [worker for worker in workers if worker != name]
-        candidates = before | {agent for agent in condition_agents if agent in others}
-        described = set(named_in(agent.description, sorted(candidates)))
-        chosen = (described | set(condition_agents)) if described else candidates
+        candidates = before | (condition_agents & set(others))
+        named_agents = set(named_in(agent.description, sorted(candidates)))
+        chosen = named_agents | condition_agents if named_agents else candidates
         read_results = tuple(worker for worker in others if worker in chosen)
     return Reads(inputs=read_inputs, results=read_results)
 
