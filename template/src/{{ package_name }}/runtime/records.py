@@ -14,7 +14,9 @@ ResultStatus = Literal["ok", "error"]
 
 # An error message is kept to this many characters (at most 8 KB as UTF-8) in every store.
 MAX_ERROR_CHARS = 2000
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# Escaped in error messages: NUL and lone surrogates (no store holds them), and the control
+# characters but tab and newline (a terminal or a log would act on them).
+_ESCAPED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def utcnow() -> datetime:
@@ -22,13 +24,14 @@ def utcnow() -> datetime:
 
 
 def storable_error(message: str, limit: int = MAX_ERROR_CHARS) -> str:
-    """An error message as every store holds it: NUL and lone surrogates written as escapes
-    (``\\x00``, ``\\ud800``), and cut to ``limit`` characters, saying how many more there were.
+    """An error message as every store holds and a terminal shows it: NUL, lone surrogates
+    and control characters but tab and newline written as escapes (``\\x00``, ``\\ud800``,
+    ``\\x1b``), and cut to ``limit`` characters, saying how many more there were.
 
     Unlike outputs, which are stored exactly or refused, an error message is a diagnosis
     (often an exception quoting what it choked on): a readable, bounded copy serves better
     than losing the error."""
-    text = _UNSTORABLE.sub(lambda found: ascii(found.group())[1:-1], message)
+    text = _ESCAPED.sub(lambda found: ascii(found.group())[1:-1], message)
     if len(text) <= limit:
         return text
     return f"{text[:limit]} ... ({len(text) - limit} more characters)"

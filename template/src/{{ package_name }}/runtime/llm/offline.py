@@ -3,9 +3,9 @@
 Built on the Agents SDK's ``ScriptedModel``. Each agent answers with its scripted output
 (``use_outputs``: a JSON object, or a text given as the model's answer as it is) or with a
 sample built from its output schema (the schema's first example where it gives one), so a
-local run or a test goes through the same validation and storage as a real answer. A scripted ``{"$error": "message"}`` makes the agent fail, whether or not
-it asks the model; ``"$fail_attempts": N`` fails only the first N attempts (to exercise
-retries).
+local run or a test goes through the same validation and storage as a real answer. A
+scripted ``{"$error": "message"}`` makes the agent fail, whether or not it asks the model;
+``"$fail_attempts": N`` fails only the first N attempts (to exercise retries).
 """
 
 from __future__ import annotations
