@@ -8,8 +8,10 @@ which PostgreSQL cannot store, and limits of size and depth. Anything else is re
 one problem naming its field, as in ``input.accounts[0].positions[2].symbol``:
 
 - text as sent: UTF-8 JSON, at most ``MAX_TEXT_BYTES`` (whitespace and escapes included);
-- size: at most ``MAX_INPUT_BYTES`` as canonical JSON (compact, UTF-8). Stored with every
-  character escaped, that is at most three times as much: 192 KiB, within a DynamoDB item;
+- size: at most ``MAX_INPUT_BYTES`` as canonical JSON (compact, UTF-8). PostgreSQL's text of
+  it is at most 1.5 times as much (a space after each comma and colon): 48 KiB, within the
+  Data API's 64 KB per row with the job's other fields; stored with every character escaped,
+  at most three times as much: 96 KiB, within a DynamoDB item;
 - depth: arrays and objects nested at most ``MAX_DEPTH`` deep, checked on the text before
   it is parsed;
 - numbers: finite (no NaN or Infinity), integers within +-(2**53 - 1);
@@ -25,8 +27,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-MAX_INPUT_BYTES = 64 * 1024
-MAX_TEXT_BYTES = 4 * MAX_INPUT_BYTES
+MAX_INPUT_BYTES = 32 * 1024
+MAX_TEXT_BYTES = 256 * 1024  # as sent: pretty-printed JSON of the largest input fits
 MAX_DEPTH = 32
 MAX_INTEGER = 2**53 - 1
 
