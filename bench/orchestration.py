@@ -8,7 +8,9 @@
    (the Agents SDK's run loop on the offline model), and with bare workers that only wait the
    latency and store a result, which leaves the orchestration alone (claim, plan, retries,
    store writes, logs, metrics). The difference is the Agents SDK's own cost per call. Both
-   again with no latency, where nothing waits and the CPU stays warm.
+   again with no latency, where nothing waits and the CPU stays warm. First, what a wake-up
+   from idle costs on this machine: the same small piece of work back to back and after each
+   wait of the agents' latency, since every agent's wait ends in such a wake-up.
 2. A parallel step of N agents against one agent's latency.
 3. `copier copy` time for 5, 10 and 40 agents.
 
@@ -17,6 +19,7 @@ Run: uv run python bench/orchestration.py
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -137,7 +140,26 @@ def job_seconds(
     return json.loads(done.stdout)
 
 
+def wake_cost(pause: float, rounds: int = 20) -> float:
+    """CPU milliseconds of the same small piece of work, done after ``pause`` seconds idle."""
+
+    async def rounds_of_work() -> float:
+        started = time.thread_time()
+        for _ in range(rounds):
+            if pause:
+                await asyncio.sleep(pause)
+            json.dumps({str(number): number for number in range(300)})
+        return (time.thread_time() - started) / rounds * 1000
+
+    return asyncio.run(rounds_of_work())
+
+
 def main() -> None:
+    warm, woken = wake_cost(0), wake_cost(LATENCY)
+    print(
+        f"this machine: a small piece of work costs {warm:.2f} ms of CPU back to back, "
+        f"{woken:.2f} ms after {LATENCY:.2f} s idle (each agent's wait ends in such a wake-up)"
+    )
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
         project = scratch / "ten"
