@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 ISSUER_UNAVAILABLE = "The token issuer is not configured or cannot be reached"
 STREAM_INTERVAL_SECONDS = 0.25
+# A page of jobs stops short of `limit` past this size: a Lambda answer holds at most 6 MB.
+MAX_PAGE_BYTES = 4 * 1024 * 1024
 
 _bearer = HTTPBearer(auto_error=False, description="A JWT from the identity provider")
 
@@ -232,16 +234,26 @@ def create_app(
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
         page_cursor: Annotated[str | None, Query(alias="cursor")] = None,
     ) -> JobPage:
-        """Your jobs, newest first; pass `next_cursor` back as `cursor` for the next page."""
+        """Your jobs, newest first; pass `next_cursor` back as `cursor` for the next page.
+
+        A page holds at most `limit` jobs, and fewer when their views would pass 4 MiB (a
+        job's view holds its input and every agent's output): `next_cursor` then goes on
+        from the last job given."""
         try:
             before = cursor.decode(page_cursor) if page_cursor else None
         except cursor.BadCursor:
             raise invalid_fields([("cursor", "not a cursor this API returned")]) from None
         jobs = store.list_jobs(user, status=status, limit=limit + 1, before=before)
-        page = jobs[:limit]
+        views, size = [], 0
+        for job in jobs[:limit]:
+            view = JobView.model_validate(job_view(store, job))
+            size += len(view.model_dump_json().encode())
+            if views and size > MAX_PAGE_BYTES:
+                break
+            views.append(view)
+        more = len(views) < len(jobs)
         return JobPage(
-            jobs=[JobView.model_validate(job_view(store, job)) for job in page],
-            next_cursor=cursor.encode(page[-1]) if len(jobs) > limit else None,
+            jobs=views, next_cursor=cursor.encode(jobs[len(views) - 1]) if more else None
         )
 
     web.install(app, sign_in, stream=stream)
