@@ -52,6 +52,9 @@ DEFAULT_ORCHESTRATOR = "orchestrator"
 # Function names are "<slug>-<agent>-<stage>"; stages are at most 8 characters.
 MAX_STAGE_LENGTH = 8
 LAMBDA_NAME_LIMIT = 64 - MAX_STAGE_LENGTH - 1
+# A job's view holds every agent's output (at most 32 KiB each, the worker's limit) and a
+# deployed API answers at most 6 MB: 100 agents keep the largest view near 3.3 MB.
+MAX_AGENTS = 100
 
 
 class SpecError(Exception):
@@ -208,6 +211,11 @@ def _parse_agents(raw: Any, slug: str, problems: list[str], invalid: set[str]) -
     if not isinstance(raw, dict) or not raw:
         problems.append("agents: must be a mapping that defines at least one agent")
         return {}
+    if len(raw) > MAX_AGENTS:
+        problems.append(
+            f"agents: {len(raw)} agents, at most {MAX_AGENTS}: a job's view holds every agent's"
+            " output, and the deployed API answers at most 6 MB"
+        )
     agents = {}
     for name, spec in raw.items():
         if not _check_name("agent", name, problems):

@@ -623,6 +623,14 @@ def test_agents_must_be_defined():
     assert_problem(answers(agents=["cleaner"]), "agents: must be")
 
 
+def test_at_most_a_hundred_agents():
+    many = {f"agent_{number:03d}": {"description": "One of many."} for number in range(101)}
+    assert_problem(answers(agents=many), "agents: 101 agents, at most 100")
+    hundred = dict(list(many.items())[:100])
+    problems = problems_of(answers(agents=hundred))
+    assert not any(problem.startswith("agents:") for problem in problems)
+
+
 def test_only_an_orchestrator():
     data = answers(agents={"boss": {"type": "orchestrator"}}, orchestration=None)
     assert_problem(data, "agents: define at least one worker")
