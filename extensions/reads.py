@@ -20,6 +20,7 @@ A name matches as a whole word, so ``data`` names the input ``data`` but not ``d
 from __future__ import annotations
 
 import ast
+import json
 import keyword
 import re
 from collections.abc import Iterable
@@ -30,6 +31,9 @@ from .spec import Agent, Rule
 
 # Result roots of the condition language: ``results.<agent>``, ``prev_step.<agent>``.
 RESULT_ROOTS = ("results", "prev_step")
+# Where ``task()`` passes each field to ``TASK.format``: ruff's line length, the argument's indent.
+LINE_LENGTH = 100
+ARGUMENT_INDENT = 8
 
 
 @dataclass(frozen=True)
@@ -168,8 +172,26 @@ def task_fields(reads: Reads) -> list[dict[str, str | None]]:
         while field in taken:
             field = f"{field}_"
         taken.add(field)
-        fields.append({"field": field, "label": label, "source": source, "key": key})
+        value = source if key is None else f"{source}.get({json.dumps(key)})"
+        fields.append(
+            {
+                "field": field,
+                "label": label,
+                "source": source,
+                "key": key,
+                "lines": argument_lines(field, value),
+            }
+        )
     return fields
+
+
+def argument_lines(field: str, value: str) -> list[str]:
+    """``field=as_json(value),`` as ruff formats it at ``ARGUMENT_INDENT``: one line, or the
+    value on a line of its own when that line would pass ``LINE_LENGTH``."""
+    line = f"{field}=as_json({value}),"
+    if ARGUMENT_INDENT + len(line) <= LINE_LENGTH:
+        return [line]
+    return [f"{field}=as_json(", f"    {value}", "),"]
 
 
 def task_text(fields: list[dict[str, str | None]]) -> str:

@@ -220,12 +220,11 @@ def plan_package(tmp_path_factory: pytest.TempPathFactory) -> Any:
     root = tmp_path_factory.mktemp("plans")
     name = f"plan_pkg_{uuid.uuid4().hex[:8]}"
     package = root / name
-    (package / "runtime").mkdir(parents=True)
-    (package / "orchestrator").mkdir()
-    for path in (package / "__init__.py", package / "runtime" / "__init__.py"):
-        path.write_text("")
-    (package / "orchestrator" / "__init__.py").write_text("")
-    for module in ("conditions.py", "steps.py"):
+    for folder in ("runtime/llm", "orchestrator"):
+        (package / folder).mkdir(parents=True)
+    for folder in ("", "runtime", "runtime/llm", "orchestrator"):
+        (package / folder / "__init__.py").write_text("")
+    for module in ("conditions.py", "steps.py", "llm/cost.py"):  # what steps.py imports
         shutil.copy(RUNTIME / module, package / "runtime" / module)
     sys.path.insert(0, str(root))
     counter = itertools.count()

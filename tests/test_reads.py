@@ -186,6 +186,18 @@ def test_task_fields_never_collide():
     assert "class" not in names
 
 
+def test_a_task_argument_too_long_for_one_line_is_split_as_ruff_would():
+    from extensions.reads import ARGUMENT_INDENT, LINE_LENGTH, argument_lines
+
+    short = argument_lines("writer_result", 'results.get("writer")')
+    name = "classification_and_enrichment_agent_number_one"
+    long = argument_lines(f"{name}_result", f'results.get("{name}")')
+
+    assert short == ['writer_result=as_json(results.get("writer")),']
+    assert long == [f"{name}_result=as_json(", f'    results.get("{name}")', "),"]
+    assert all(ARGUMENT_INDENT + len(line) <= LINE_LENGTH for line in short + long)
+
+
 # --------------------------------------------------------------------------------------------
 # Properties: the agents that run before another, by the oracle, are among runs_before's; a
 # rendered prompts.py compiles, and its task gives the agent what it reads and nothing else.
