@@ -343,6 +343,33 @@ def test_add_and_remove_agent_keep_the_comments(template_repo, shared_env, tmp_p
     assert not (project / AGENTS / "retirement").exists()
 
 
+def test_an_agent_change_the_template_refuses_changes_nothing(template_repo, tmp_path):
+    """add-agent and remove-agent put agents.yaml back (with the user's edits) when regen fails."""
+    project = copy_project(template_repo, tmp_path / "app", "0.2.0", preset="blank")
+    spec_path = project / "agents.yaml"
+    replace_in(spec_path, "timeout: 120", "timeout: 90")  # an edit of the user's, uncommitted
+    edited = spec_path.read_text()
+    attempts = {
+        ("add-agent", "NAME=orchestrator"): "agent 'orchestrator': name is reserved",
+        ("add-agent", f"NAME={'a' * 80}"): f"agent '{'a' * 80}'",
+        ("remove-agent", "NAME=assistant"): "at least one agent",
+    }
+    for args, problem in attempts.items():
+        done = subprocess.run(
+            ["make", "--no-print-directory", *args],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            env={**os.environ, **GIT_IDENTITY},
+        )
+        assert done.returncode != 0, args
+        assert problem in done.stdout + done.stderr, args
+        assert "agents.yaml is back as it was: nothing changed" in done.stderr, args
+        assert "Traceback" not in done.stdout + done.stderr, args
+        assert spec_path.read_text() == edited, args
+        assert status(project) == {"agents.yaml": " M"}, args
+
+
 def test_editing_the_database_in_agents_yaml_switches_the_store(
     template_repo, shared_env, tmp_path
 ):

@@ -1,8 +1,11 @@
 """Add an agent to agents.yaml or remove one, keeping the file's comments and layout.
 
-`make add-agent` and `make remove-agent` run this, then `make regen`. Removing an agent
-also takes it out of the rules, of the orchestrator's invoke_ tools and of the other agents'
-reads.results; a step or a rule left without agents goes too. Every change is printed.
+`make add-agent` and `make remove-agent` run this: it edits agents.yaml, then regenerates the
+project from it as `make regen` does. Removing an agent also takes it out of the rules, of the
+orchestrator's invoke_ tools and of the other agents' reads.results; a step or a rule left
+without agents goes too. Every change is printed. When the template refuses the edited spec
+(a reserved name, the last agent removed...), agents.yaml is put back as it was: the command
+changes the whole project or nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from regen import (
     SPEC_FILE,
     RegenError,
     check_template_source,
+    regenerate,
     require_clean,
 )
 
@@ -270,15 +274,24 @@ def main(argv: list[str] | None = None) -> int:
     try:
         check_template_source()
         require_clean(allowed=(SPEC_FILE, LOCK_FILE))
-        spec = io.load(path.read_text())
+        original = path.read_text()
+        spec = io.load(original)
         done = (add if args.command == "add" else remove)(spec, args)
     except RegenError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     with path.open("w") as stream:
         io.dump(spec, stream)
-    print("\n".join(done))
-    return 0
+    print("\n".join(done), flush=True)
+    try:
+        returncode = regenerate(update=False, copier_args=[])
+    except RegenError as error:
+        print(f"error: {error}", file=sys.stderr)
+        returncode = 1
+    if returncode != 0:
+        path.write_text(original)
+        print(f"{SPEC_FILE} is back as it was: nothing changed", file=sys.stderr)
+    return returncode
 
 
 if __name__ == "__main__":

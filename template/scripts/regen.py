@@ -243,8 +243,6 @@ def regenerate(update: bool, copier_args: list[str]) -> int:
     with set_aside(changed):
         returncode = run_copier(answers, update, copier_args)
     if returncode != 0:
-        if SPEC_FILE in changed:
-            print(f"{SPEC_FILE} keeps your changes: fix them and run the command again")
         return returncode
     if LOCK_FILE in changed:
         print(
@@ -311,10 +309,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     args, copier_args = parser.parse_known_args(argv)
     try:
-        return regenerate(args.update, copier_args)
+        returncode = regenerate(args.update, copier_args)
     except RegenError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    if returncode != 0 and SPEC_FILE in changed_files():
+        print(f"{SPEC_FILE} keeps your changes: fix them and run the command again")
+    return returncode
 
 
 if __name__ == "__main__":
