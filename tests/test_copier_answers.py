@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from jinja2 import Environment, StrictUndefined
 
 from extensions.answers import DEFAULTS, DOCUMENT_KEYS, PLAN_ANSWERS, QUESTIONS, copier_drift
@@ -79,3 +81,54 @@ def test_the_generated_regen_script_lists_the_same_keys():
     regen = load_script("regen")
     assert regen.SPEC_KEYS == DOCUMENT_KEYS
     assert regen.PLAN_ANSWERS == PLAN_ANSWERS
+
+
+answer_names = st.from_regex(r"[a-z][a-z_]{0,20}", fullmatch=True).filter(
+    lambda name: name not in DOCUMENT_KEYS
+)
+non_scalars = st.one_of(
+    st.lists(st.integers() | st.text(max_size=5), max_size=3),
+    st.dictionaries(st.text(min_size=1, max_size=5), st.integers(), max_size=3),
+)
+
+
+@given(name=answer_names, value=non_scalars)
+@settings(max_examples=50, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_regen_names_a_hand_edited_answer_copier_cannot_read(tmp_path, name, value):
+    """A list or mapping where the answers file holds one value: one message naming it."""
+    regen = load_script("regen")
+    regen.PROJECT = tmp_path
+    answers = {"_src_path": "gh:owner/template", "project_name": "App", name: value}
+    (tmp_path / ".copier-answers.yml").write_text(yaml.safe_dump(answers))
+    with pytest.raises(regen.RegenError) as caught:
+        regen.recorded_answers()
+    assert f"answer {name!r} must be a single value" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [("a: [\n", "is not valid YAML"), ("- 1\n", "must be a mapping"), ("", "must be a mapping")],
+)
+def test_regen_refuses_a_broken_answers_file(tmp_path, text, problem):
+    regen = load_script("regen")
+    regen.PROJECT = tmp_path
+    (tmp_path / ".copier-answers.yml").write_text(text)
+    with pytest.raises(regen.RegenError, match=problem):
+        regen.recorded_answers()
+    assert regen.main([]) == 1  # the message, no traceback
+
+
+@example(reason="")
+@given(reason=st.text(st.characters(exclude_categories=["Cc", "Cs"]), min_size=1).map(str.strip))
+def test_a_copier_crash_ends_in_its_last_line(reason):
+    """Copier's traceback is reduced to the line that says why, without the exception class."""
+    regen = load_script("regen")
+    traceback = [
+        f"{regen.TRACEBACK}\n",
+        '  File "copier/_user_data.py", line 543, in _parse_answer\n',
+        f"ValueError: {reason}\n",
+        "\n",
+    ]
+    message = regen.crash_message(traceback)
+    assert message.startswith(f"Copier stopped: {reason or 'no reason given'}\n")
+    assert regen.TRACEBACK not in message and "_parse_answer" not in message

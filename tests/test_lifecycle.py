@@ -117,8 +117,19 @@ def copy_project(repo: Path, dst: Path, ref: str, **data: Any) -> Path:
     return dst
 
 
-def make(project: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    done = run(["make", *args], cwd=project, env={**GIT_IDENTITY, **(env or {})})
+def make(project: Path, *args: str, env: dict[str, str] | None = None, check: bool = True) -> str:
+    """The output of a make command; with ``check=False`` it may fail."""
+    environment = {**GIT_IDENTITY, **(env or {})}
+    if check:
+        done = run(["make", *args], cwd=project, env=environment)
+    else:
+        done = subprocess.run(
+            ["make", *args],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            env={**os.environ, **environment},
+        )
     return done.stdout + done.stderr
 
 
@@ -368,6 +379,15 @@ def test_an_agent_change_the_template_refuses_changes_nothing(template_repo, tmp
         assert "Traceback" not in done.stdout + done.stderr, args
         assert spec_path.read_text() == edited, args
         assert status(project) == {"agents.yaml": " M"}, args
+
+    # An answer edited by hand that Copier cannot read stops it: its reason, not a traceback.
+    replace_in(project / ".copier-answers.yml", "database: aurora-serverless-v2", "database: mysql")
+    git(project, "commit", "-qm", "Edit an answer by hand", ".copier-answers.yml")
+    output = make(project, "--no-print-directory", "regen", check=False)
+    assert "error: Copier stopped: Invalid choice for 'database': 'mysql'" in output
+    assert "Traceback" not in output
+    assert spec_path.read_text() == edited
+    assert status(project) == {"agents.yaml": " M"}
 
 
 def test_editing_the_database_in_agents_yaml_switches_the_store(

@@ -46,6 +46,7 @@ PLAN_ANSWERS = (
     ("llm_fallback_model", "llm", ("fallback_model",)),
 )
 LOCK_FILE = "uv.lock"
+TRACEBACK = "Traceback (most recent call last):"
 UNMERGED = {"DD", "AU", "UD", "UA", "DU", "AA", "UU"}
 # The bounds the template puts on a spec (its extensions/bounds.py), checked here first so
 # that an oversized, too deeply nested or alias-bombed agents.yaml is refused in seconds.
@@ -175,9 +176,36 @@ def spec_answers(text: str) -> dict[str, object]:
     return answers
 
 
+def recorded_answers() -> dict[str, object]:
+    """The answers of .copier-answers.yml, refused when a hand edit broke their shape.
+
+    The spec sections are mappings; every other answer is a single value (a string, a
+    number, true or false), as Copier's questions ask.
+    """
+    path = PROJECT / ANSWERS_FILE
+    if not path.is_file():
+        raise RegenError(f"{ANSWERS_FILE} is missing: this project was not made by Copier")
+    restore = f"`git checkout {ANSWERS_FILE}` restores it"
+    try:
+        answers = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as error:
+        reason = " ".join(str(error).split())
+        raise RegenError(f"{ANSWERS_FILE} is not valid YAML ({reason}): {restore}") from None
+    if not isinstance(answers, dict):
+        raise RegenError(f"{ANSWERS_FILE} must be a mapping of answers: {restore}")
+    for name, value in answers.items():
+        if str(name) not in SPEC_KEYS and isinstance(value, dict | list):
+            raise RegenError(
+                f"{ANSWERS_FILE}: answer {name!r} must be a single value, not "
+                f"{type(value).__name__} {value!r}: {restore}; change an answer with "
+                'ARGS="-d name=value"'
+            )
+    return answers
+
+
 def check_template_source() -> None:
     """Copier finds the template at the recorded _src_path: a relative one cannot work here."""
-    answers = yaml.safe_load((PROJECT / ANSWERS_FILE).read_text()) or {}
+    answers = recorded_answers()
     source = str(answers.get("_src_path", ""))
     remote = re.match(r"^[\w.+-]+:", source) or "@" in source.split("/")[0]
     if source and not remote and not source.startswith("~") and not Path(source).is_absolute():
@@ -213,8 +241,8 @@ def set_aside(changed: dict[str, str]) -> Iterator[None]:
 
 
 def recorded_agents() -> list[str]:
-    answers = yaml.safe_load((PROJECT / ANSWERS_FILE).read_text()) or {}
-    return list(answers.get("agents") or {})
+    agents = recorded_answers().get("agents")
+    return list(agents) if isinstance(agents, dict) else []
 
 
 def run_copier(answers: dict[str, object], update: bool, copier_args: list[str]) -> int:
@@ -226,12 +254,37 @@ def run_copier(answers: dict[str, object], update: bool, copier_args: list[str])
             command.append("--vcs-ref=:current:")
         command += copier_args
         print("$", " ".join(command).replace(str(data_file), SPEC_FILE), flush=True)
-        return subprocess.run([sys.executable, "-m", *command], cwd=PROJECT).returncode
+        copier = subprocess.Popen(
+            [sys.executable, "-m", *command], cwd=PROJECT, stderr=subprocess.PIPE, text=True
+        )
+        crash: list[str] = []
+        for line in copier.stderr:
+            if crash or line.startswith(TRACEBACK):
+                crash.append(line)
+            else:
+                sys.stderr.write(line)
+        returncode = copier.wait()
+    if crash:
+        raise RegenError(crash_message(crash))
+    return returncode
+
+
+def crash_message(traceback: list[str]) -> str:
+    """The one line that says why Copier stopped, out of its traceback.
+
+    An answer of .copier-answers.yml that Copier cannot read (a choice the template does not
+    offer, a list for a string...) stops it before it writes anything, with a traceback.
+    """
+    last = next((line.strip() for line in reversed(traceback) if line.strip()), "")
+    reason = re.sub(r"^[\w.]+(Error|Exception):\s*", "", last) or "no reason given"
+    return (
+        f"Copier stopped: {reason}\nnothing was changed. If you edited {ANSWERS_FILE} by hand, "
+        f"`git checkout {ANSWERS_FILE}` restores it; change an answer with "
+        'ARGS="-d name=value" instead'
+    )
 
 
 def regenerate(update: bool, copier_args: list[str]) -> int:
-    if not (PROJECT / ANSWERS_FILE).is_file():
-        raise RegenError(f"{ANSWERS_FILE} is missing: this project was not made by Copier")
     check_template_source()
     changed = require_clean(allowed=(SPEC_FILE, LOCK_FILE))
     spec_path = PROJECT / SPEC_FILE
