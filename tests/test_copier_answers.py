@@ -132,3 +132,14 @@ def test_a_copier_crash_ends_in_its_last_line(reason):
     message = regen.crash_message(traceback)
     assert message.startswith(f"Copier stopped: {reason or 'no reason given'}\n")
     assert regen.TRACEBACK not in message and "_parse_answer" not in message
+
+
+def test_regen_names_a_template_source_that_is_gone(tmp_path):
+    regen = load_script("regen")
+    regen.PROJECT = tmp_path
+    gone = tmp_path / "moved-away"
+    (tmp_path / ".copier-answers.yml").write_text(yaml.safe_dump({"_src_path": str(gone)}))
+    with pytest.raises(regen.RegenError, match=f"'{gone}', which is not a folder here"):
+        regen.check_template_source()
+    gone.mkdir()
+    regen.check_template_source()

@@ -185,7 +185,7 @@ def recorded_answers() -> dict[str, object]:
     path = PROJECT / ANSWERS_FILE
     if not path.is_file():
         raise RegenError(f"{ANSWERS_FILE} is missing: this project was not made by Copier")
-    restore = f"`git checkout {ANSWERS_FILE}` restores it"
+    restore = f"put back its last good version (`git log -p {ANSWERS_FILE}` shows them)"
     try:
         answers = yaml.safe_load(path.read_text())
     except yaml.YAMLError as error:
@@ -213,6 +213,11 @@ def check_template_source() -> None:
             f"{ANSWERS_FILE} records the template at the relative path {source!r}, which "
             "Copier would look for from this project: set _src_path to the template's absolute "
             "path or URL (e.g. gh:OWNER/copier-aws-agents), commit, and run the command again"
+        )
+    if source and not remote and not Path(source).expanduser().is_dir():
+        raise RegenError(
+            f"{ANSWERS_FILE} records the template at {source!r}, which is not a folder here: "
+            "set _src_path to the template's path or URL, commit, and run the command again"
         )
 
 
@@ -279,8 +284,8 @@ def crash_message(traceback: list[str]) -> str:
     reason = re.sub(r"^[\w.]+(Error|Exception):\s*", "", last) or "no reason given"
     return (
         f"Copier stopped: {reason}\nnothing was changed. If you edited {ANSWERS_FILE} by hand, "
-        f"`git checkout {ANSWERS_FILE}` restores it; change an answer with "
-        'ARGS="-d name=value" instead'
+        f"put back its last good version (`git log -p {ANSWERS_FILE}` shows them) and change "
+        'an answer with ARGS="-d name=value" instead'
     )
 
 
