@@ -143,3 +143,16 @@ def test_regen_names_a_template_source_that_is_gone(tmp_path):
         regen.check_template_source()
     gone.mkdir()
     regen.check_template_source()
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [("agents: [\n", "line 2, column 1"), ("a: b: c\n", "line 1, column 5"), ("a: *x\n", "line 1")],
+)
+def test_regen_says_where_agents_yaml_is_broken(text, where):
+    regen = load_script("regen")
+    with pytest.raises(regen.RegenError) as caught:
+        regen.spec_answers(text)
+    message = str(caught.value)
+    assert message.startswith(f"agents.yaml is not valid YAML: {where}")
+    assert "<unicode string>" not in message and "\n" not in message

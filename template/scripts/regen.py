@@ -151,12 +151,21 @@ def load_spec(text: str) -> object:
     return data
 
 
+def yaml_problem(error: yaml.YAMLError) -> str:
+    """Where and what the YAML error is, on one line."""
+    if isinstance(error, yaml.MarkedYAMLError):
+        mark = error.problem_mark or error.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        return where + (error.problem or error.context or "invalid YAML")
+    return " ".join(str(error).split())
+
+
 def spec_answers(text: str) -> dict[str, object]:
     """The Copier answers that agents.yaml holds: every spec section, null when absent."""
     try:
         spec = load_spec(text)
     except yaml.YAMLError as error:
-        raise RegenError(f"{SPEC_FILE} is not valid YAML: {' '.join(str(error).split())}") from None
+        raise RegenError(f"{SPEC_FILE} is not valid YAML: {yaml_problem(error)}") from None
     if spec is None:
         spec = {}
     if not isinstance(spec, dict):
@@ -189,7 +198,7 @@ def recorded_answers() -> dict[str, object]:
     try:
         answers = yaml.safe_load(path.read_text())
     except yaml.YAMLError as error:
-        reason = " ".join(str(error).split())
+        reason = yaml_problem(error)
         raise RegenError(f"{ANSWERS_FILE} is not valid YAML ({reason}): {restore}") from None
     if not isinstance(answers, dict):
         raise RegenError(f"{ANSWERS_FILE} must be a mapping of answers: {restore}")
