@@ -156,3 +156,59 @@ def test_regen_says_where_agents_yaml_is_broken(text, where):
     message = str(caught.value)
     assert message.startswith(f"agents.yaml is not valid YAML: {where}")
     assert "<unicode string>" not in message and "\n" not in message
+
+
+leaves = st.none() | st.booleans() | st.integers() | st.sampled_from(["w", "x", "always"])
+values = st.recursive(
+    leaves,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["w", "x", "sequential", "reads"]), inner, max_size=2)
+    ),
+    max_leaves=8,
+)
+hostile_agents = st.dictionaries(
+    st.sampled_from(["w", "x"]),
+    st.none()
+    | values
+    | st.fixed_dictionaries(
+        {},
+        optional={"capabilities": values, "reads": values, "type": st.just("orchestrator")},
+    ),
+    max_size=2,
+)
+hostile_rules = st.lists(
+    values
+    | st.fixed_dictionaries({"name": st.just("r")}, optional={"agents": values, "else": values}),
+    max_size=2,
+)
+hostile_specs = st.fixed_dictionaries(
+    {},
+    optional={
+        "agents": values | hostile_agents,
+        "orchestration": values | st.fixed_dictionaries({"selection_rules": hostile_rules}),
+    },
+)
+
+
+@settings(max_examples=200)
+@given(spec=hostile_specs, command=st.sampled_from(["add", "remove"]))
+def test_add_and_remove_agent_refuse_any_spec_they_cannot_edit_with_one_message(spec, command):
+    """Whatever shape agents.yaml has, the edit is made or refused: never a traceback."""
+    import argparse
+
+    load_script("regen")
+    agents_yaml = load_script("agents_yaml")
+    arguments = argparse.Namespace(
+        name="w" if command == "remove" else "y",
+        type="worker",
+        timeout=None,
+        memory=None,
+        description=None,
+        rule="r",
+    )
+    edit = agents_yaml.add if command == "add" else agents_yaml.remove
+    try:
+        edit(agents_yaml.load(yaml.safe_dump(spec)), arguments)
+    except agents_yaml.RegenError as error:
+        assert "\n" not in str(error)
