@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
@@ -212,3 +213,16 @@ def test_add_and_remove_agent_refuse_any_spec_they_cannot_edit_with_one_message(
         edit(agents_yaml.load(yaml.safe_dump(spec)), arguments)
     except agents_yaml.RegenError as error:
         assert "\n" not in str(error)
+
+
+@given(text=st.text(max_size=20), junk=st.sampled_from([b"\xe9", b"\xff\xfe", b"\xc3("]))
+@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_regen_refuses_a_file_that_is_not_utf8_with_one_message(tmp_path, text, junk):
+    regen = load_script("regen")
+    regen.PROJECT = tmp_path
+    for name in (".copier-answers.yml", "agents.yaml"):
+        (tmp_path / name).write_bytes(text.encode() + junk)
+        with pytest.raises(regen.RegenError, match=rf"^{re.escape(name)} is not UTF-8 text"):
+            regen.read_text(name)
+    with pytest.raises(regen.RegenError, match="is not UTF-8"):
+        regen.recorded_answers()

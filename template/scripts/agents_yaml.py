@@ -27,6 +27,7 @@ from regen import (
     SPEC_FILE,
     RegenError,
     check_template_source,
+    read_text,
     regenerate,
     require_clean,
     spec_answers,
@@ -335,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         check_template_source()
         require_clean(allowed=(SPEC_FILE, LOCK_FILE))
-        original = path.read_text()
+        original = read_text(SPEC_FILE)
         spec = load(original)
         done = (add if args.command == "add" else remove)(spec, args)
     except RegenError as error:

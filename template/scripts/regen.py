@@ -87,6 +87,19 @@ def changed_files() -> dict[str, str]:
     return changed
 
 
+def read_text(name: str) -> str:
+    """A file of the project as text; RegenError when it is not UTF-8 or cannot be read."""
+    try:
+        return (PROJECT / name).read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise RegenError(
+            f"{name} is not UTF-8 text (byte {error.start} is {error.object[error.start]:#04x}): "
+            "save it as UTF-8"
+        ) from None
+    except OSError as error:
+        raise RegenError(f"{name} cannot be read: {error.strerror or error}") from None
+
+
 def require_clean(allowed: tuple[str, ...] = ()) -> dict[str, str]:
     """Fail unless every uncommitted change is in ``allowed``; return the changes."""
     changed = changed_files()
@@ -196,7 +209,7 @@ def recorded_answers() -> dict[str, object]:
         raise RegenError(f"{ANSWERS_FILE} is missing: this project was not made by Copier")
     restore = f"put back its last good version (`git log -p {ANSWERS_FILE}` shows them)"
     try:
-        answers = yaml.safe_load(path.read_text())
+        answers = yaml.safe_load(read_text(ANSWERS_FILE))
     except yaml.YAMLError as error:
         reason = yaml_problem(error)
         raise RegenError(f"{ANSWERS_FILE} is not valid YAML ({reason}): {restore}") from None
@@ -304,7 +317,7 @@ def regenerate(update: bool, copier_args: list[str]) -> int:
     spec_path = PROJECT / SPEC_FILE
     if not spec_path.is_file():
         raise RegenError(f"{SPEC_FILE} is missing (git checkout {SPEC_FILE} restores it)")
-    answers = spec_answers(spec_path.read_text())
+    answers = spec_answers(read_text(SPEC_FILE))
     before = recorded_agents()
 
     with set_aside(changed):
