@@ -289,6 +289,9 @@ def test_regen_follows_agents_yaml(template_repo, shared_env, tmp_path):
     edit_spec(project, remove_retirement)
     output = make(project, "regen")
     assert f"{AGENTS}/retirement/assumptions.md" in output
+    deleted = output.split("your edits included", 1)[1].split("these files of yours")[0]
+    assert f"  {AGENTS}/retirement/prompts.py\n" in deleted
+    assert "  tests/agents/test_retirement.py\n" in deleted and "handler.py" not in deleted
     assert sorted(p.name for p in (agents / "retirement").iterdir()) == ["assumptions.md"]
     assert differences_from_a_fresh_copy(project, template_repo, tmp_path) == user_edits | {
         f"{AGENTS}/retirement/assumptions.md"

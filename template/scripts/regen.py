@@ -46,6 +46,8 @@ PLAN_ANSWERS = (
     ("llm_fallback_model", "llm", ("fallback_model",)),
 )
 LOCK_FILE = "uv.lock"
+# The files of an agent's folder that are the user's to edit (docs/ownership.md).
+AGENT_FILES_OF_YOURS = ("agent.py", "prompts.py", "schemas.py", "tools.py", "pipeline.py")
 TRACEBACK = "Traceback (most recent call last):"
 UNMERGED = {"DD", "AU", "UD", "UA", "DU", "AA", "UU"}
 # The bounds the template puts on a spec (its extensions/bounds.py), checked here first so
@@ -354,21 +356,43 @@ def leftovers(name: str) -> list[Path]:
     return files
 
 
+def deleted_files(name: str) -> list[str]:
+    """The files of a removed agent that are yours to edit (docs/ownership.md) and were deleted."""
+    listed = git(
+        "diff",
+        "--name-only",
+        "--diff-filter=D",
+        "HEAD",
+        "--",
+        f":(glob)src/*/agents/{name}/*",
+        f"tests/agents/test_{name}.py",
+        f"evals/{name}.yaml",
+    )
+    return [
+        path
+        for path in listed.splitlines()
+        if not path.startswith("src/") or path.rsplit("/", 1)[-1] in AGENT_FILES_OF_YOURS
+    ]
+
+
 def report(added: list[str], removed: list[str]) -> None:
     for name in added:
         folder = next(PROJECT.glob(f"src/*/agents/{name}"), None)
         where = f": its prompt is in {folder.relative_to(PROJECT)}/prompts.py" if folder else ""
         print(f"added agent {name}{where}")
     for name in removed:
+        print(f"removed agent {name}")
+        deleted = deleted_files(name)
+        if deleted:
+            listed = "\n".join(f"  {path}" for path in deleted)
+            print(
+                "  its files below are deleted, your edits included; git keeps them "
+                f"(git show HEAD:<file>):\n{listed}"
+            )
         files = leftovers(name)
         if files:
             listed = "\n".join(f"  {path.relative_to(PROJECT)}" for path in files)
-            print(
-                f"removed agent {name}: its generated files are deleted; these files of yours "
-                f"are still there (move or delete them):\n{listed}"
-            )
-        else:
-            print(f"removed agent {name}")
+            print(f"  these files of yours are still there (move or delete them):\n{listed}")
     conflicts = sorted(path for path, status in changed_files().items() if status in UNMERGED)
     if conflicts:
         listed = "\n".join(f"  {path}" for path in conflicts)
