@@ -392,6 +392,13 @@ def test_an_agent_change_the_template_refuses_changes_nothing(template_repo, tmp
     assert spec_path.read_text() == edited
     assert status(project) == {"agents.yaml": " M"}
 
+    # A description with quotes and backticks reaches agents.yaml as typed (make reads $$ as $).
+    git(project, "reset", "-q", "--hard", "HEAD~1")
+    description = """It's "quoted", `id` and $$HOME"""
+    make(project, "add-agent", "NAME=helper", f"DESCRIPTION={description}")
+    spec = yaml.safe_load(spec_path.read_text())
+    assert spec["agents"]["helper"]["description"] == description.replace("$$", "$")
+
 
 def test_editing_the_database_in_agents_yaml_switches_the_store(
     template_repo, shared_env, tmp_path
