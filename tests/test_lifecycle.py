@@ -383,6 +383,13 @@ def test_an_agent_change_the_template_refuses_changes_nothing(template_repo, tmp
         assert spec_path.read_text() == edited, args
         assert status(project) == {"agents.yaml": " M"}, args
 
+    # A name the shell would split or run is one argument, refused before agents.yaml is read.
+    for name in ("", "a b", "x;touch hacked", "`touch hacked`"):
+        output = make(project, "--no-print-directory", "add-agent", f"NAME={name}", check=False)
+        errors = [line for line in output.splitlines() if line.startswith("error:")]
+        assert len(errors) == 1 and (repr(name) in errors[0] or "NAME=x" in errors[0]), output
+        assert not (project / "hacked").exists() and spec_path.read_text() == edited
+
     # An answer edited by hand that Copier cannot read stops it: its reason, not a traceback.
     replace_in(project / ".copier-answers.yml", "database: aurora-serverless-v2", "database: mysql")
     git(project, "commit", "-qm", "Edit an answer by hand", ".copier-answers.yml")

@@ -333,6 +333,9 @@ def main(argv: list[str] | None = None) -> int:
 
     path = PROJECT / SPEC_FILE
     io = yaml_io()
+    if not args.name:
+        print(f"error: name the agent: make {args.command}-agent NAME=x", file=sys.stderr)
+        return 1
     try:
         check_template_source()
         require_clean(allowed=(SPEC_FILE, LOCK_FILE))
