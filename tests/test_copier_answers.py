@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -226,3 +227,28 @@ def test_regen_refuses_a_file_that_is_not_utf8_with_one_message(tmp_path, text, 
             regen.read_text(name)
     with pytest.raises(regen.RegenError, match="is not UTF-8"):
         regen.recorded_answers()
+
+
+def test_regen_asks_to_resolve_the_conflicts_left_before_anything_else(tmp_path):
+    regen = load_script("regen")
+    regen.PROJECT = tmp_path
+    identity = ["-c", "user.name=T", "-c", "user.email=t@x"]
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    (tmp_path / "prompts.py").write_text("A = 1\n")
+    (tmp_path / "notes.txt").write_text("mine\n")
+    subprocess.run(["git", "add", "-A"], cwd=tmp_path, check=True)
+    subprocess.run(["git", *identity, "commit", "-qm", "init"], cwd=tmp_path, check=True)
+    (tmp_path / "notes.txt").write_text("changed\n")
+    sha = subprocess.run(
+        ["git", "hash-object", "-w", "prompts.py"], cwd=tmp_path, capture_output=True, text=True
+    ).stdout.strip()
+    stages = "".join(f"100644 {sha} {stage}\tprompts.py\n" for stage in (1, 2, 3))
+    subprocess.run(
+        ["git", "update-index", "--index-info"],
+        cwd=tmp_path,
+        input=f"0 {'0' * 40}\tprompts.py\n{stages}",
+        text=True,
+        check=True,
+    )
+    with pytest.raises(regen.RegenError, match=r"resolve the conflicts[^\n]*\n  prompts.py$"):
+        regen.require_clean(allowed=("agents.yaml",))

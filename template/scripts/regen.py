@@ -105,6 +105,13 @@ def read_text(name: str) -> str:
 def require_clean(allowed: tuple[str, ...] = ()) -> dict[str, str]:
     """Fail unless every uncommitted change is in ``allowed``; return the changes."""
     changed = changed_files()
+    conflicts = sorted(path for path, status in changed.items() if status in UNMERGED)
+    if conflicts:
+        listed = "\n".join(f"  {path}" for path in conflicts)
+        raise RegenError(
+            "resolve the conflicts of the last regen or update first (keep the right lines, "
+            f"delete the <<<<<<< ======= >>>>>>> markers, `git add` the file):\n{listed}"
+        )
     others = sorted(path for path in changed if path not in allowed)
     if others:
         listed = "\n".join(f"  {path}" for path in others[:20])
