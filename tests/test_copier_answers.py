@@ -136,6 +136,18 @@ def test_a_copier_crash_ends_in_its_last_line(reason):
     assert regen.TRACEBACK not in message and "_parse_answer" not in message
 
 
+def test_a_failed_git_command_in_copier_ends_in_gits_own_line():
+    regen = load_script("regen")
+    fatal = "fatal: unable to access 'https://github.com/o/t.git/': Could not resolve host"
+    traceback = [
+        f"{regen.TRACEBACK}\n",
+        "plumbum.commands.processes.ProcessExecutionError: Unexpected exit code: 128\n",
+        "Stderr:       | Cloning into bare repository 'repo.git'...\n",
+        f"              | {fatal}\n",
+    ]
+    assert regen.crash_message(traceback).splitlines()[0] == f"Copier stopped: {fatal}"
+
+
 def test_regen_names_a_template_source_that_is_gone(tmp_path):
     regen = load_script("regen")
     regen.PROJECT = tmp_path

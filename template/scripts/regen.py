@@ -311,7 +311,8 @@ def crash_message(traceback: list[str]) -> str:
     An answer of .copier-answers.yml that Copier cannot read (a choice the template does not
     offer, a list for a string...) stops it before it writes anything, with a traceback.
     """
-    last = next((line.strip() for line in reversed(traceback) if line.strip()), "")
+    # The last line, without the "| " that quotes a failed command's output (git's, say).
+    last = next((line.strip(" |\n") for line in reversed(traceback) if line.strip(" |\n")), "")
     reason = re.sub(r"^[\w.]+(Error|Exception):\s*", "", last) or "no reason given"
     return (
         f"Copier stopped: {reason}\nnothing was changed. If you edited {ANSWERS_FILE} by hand, "
