@@ -25,6 +25,7 @@ from .answers import (
     DOCUMENT_KEYS,
     PLAN_ANSWERS,
     PLAN_BLOCKS,
+    QUESTION,
     SPEC_KEYS,
     slugify,
 )
@@ -77,21 +78,35 @@ def read_document(path: Path) -> dict[str, Any]:
     return document
 
 
+def as_copier_reads(name: str, value: Any) -> Any:
+    """An answer as Copier casts it for its question: a number becomes the text of a str one.
+
+    ``python_version: 3.13`` is a float in YAML, and Copier answers '3.13'.
+    """
+    question = QUESTION.get(name)
+    is_text = question is not None and not isinstance(question.default, bool)
+    if is_text and isinstance(value, int | float):
+        return str(value)
+    return value
+
+
 def answers_for(document: dict[str, Any], slug: str | None, file_name: str) -> dict[str, Any]:
     """The answers ``load_project`` takes for a document, as copier would fill them."""
     answers: dict[str, Any] = dict(DEFAULT_ANSWERS)
     for key in Answers.model_fields:
         if key in document:  # a data file may carry scalar answers too
-            answers[key] = document[key]
+            answers[key] = as_copier_reads(key, document[key])
     for answer, block, path in PLAN_ANSWERS:
         value = plan_value(document.get(block), path)
         if value is not None and answer not in document:
-            answers[answer] = value
+            answers[answer] = as_copier_reads(answer, value)
     if "llm_model" not in document and plan_value(document.get("llm"), ("model",)) is None:
         answers["llm_model"] = DEFAULT_MODELS.get(answers["llm_provider"], answers["llm_model"])
     project_name = plan_value(document.get("project"), ("name",))
+    if "project_name" in document:
+        project_name = answers["project_name"]
     if slug is None:
-        slug = document.get("project_slug")
+        slug = answers.get("project_slug")
     if slug is None:
         slug = slugify(project_name if project_name is not None else Path(file_name).stem)
     answers["project_slug"] = slug

@@ -28,6 +28,8 @@ import yaml
 ANSWERS_FILE = ".copier-answers.yml"
 OLD, NEW = "templates.py", "prompts.py"
 LABELS = ("before updating", "last update", "after updating")
+# The user's files are carried byte for byte, whatever their encoding.
+BYTES = "surrogateescape"
 # An import of an agent's old module: `from .templates import X`, `from . import templates`,
 # `from ..reporter.templates import X`, `from <package>.agents.<name>.templates import X`.
 OLD_IMPORT = re.compile(
@@ -43,7 +45,13 @@ class MigrationError(Exception):
 
 def git(project: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        ["git", *args], cwd=project, input=stdin, capture_output=True, text=True, check=False
+        ["git", *args],
+        cwd=project,
+        input=stdin,
+        capture_output=True,
+        encoding="utf-8",
+        errors=BYTES,
+        check=False,
     )
 
 
@@ -101,16 +109,16 @@ def merge(project: Path, path: str, user: str, base: str, scratch: Path) -> str:
     """Merge the user's edits of ``path`` (templates.py) into its prompts.py; one line of report."""
     new_path = str(Path(path).with_name(NEW))
     target = project / new_path
-    new = target.read_text()
+    new = target.read_text(errors=BYTES)
     base_file, new_file = scratch / "base", scratch / "new"
-    base_file.write_text(base)
-    new_file.write_text(new)
-    target.write_text(user)
+    base_file.write_text(base, errors=BYTES)
+    new_file.write_text(new, errors=BYTES)
+    target.write_text(user, errors=BYTES)
     labels = [option for label in LABELS for option in ("-L", label)]
     done = git(project, "merge-file", *labels, "--", new_path, str(base_file), str(new_file))
     if done.returncode < 0 or done.returncode > 127:
-        target.write_text(new)
-        (project / path).write_text(user)
+        target.write_text(new, errors=BYTES)
+        (project / path).write_text(user, errors=BYTES)
         return (
             f"{path}: could not merge your edits into {NEW} ({done.stderr.strip()}); "
             f"your version is back in {OLD}: move your edits into {NEW} and delete it"
@@ -128,7 +136,11 @@ def old_imports(project: Path) -> list[str]:
     """Lines of the project's Python under src/ that still import an agent's templates.py."""
     found = []
     for file in sorted(project.glob("src/**/*.py")):
-        for number, line in enumerate(file.read_text().splitlines(), start=1):
+        try:
+            text = file.read_text(errors="replace")
+        except OSError:  # a broken link or a folder named *.py: no code of the user's to name
+            continue
+        for number, line in enumerate(text.splitlines(), start=1):
             if OLD_IMPORT.match(line):
                 found.append(f"{file.relative_to(project)}:{number}: {line.strip()}")
     return found
@@ -150,10 +162,11 @@ def migrate(project: Path) -> list[str]:
                 user = head_text(project, path) or ""
                 base_file = old_render / path if old_render else None
                 if base_file is not None and base_file.is_file():
-                    if user != base_file.read_text():
-                        report.append(merge(project, path, user, base_file.read_text(), scratch))
+                    base = base_file.read_text(errors=BYTES)
+                    if user != base:
+                        report.append(merge(project, path, user, base, scratch))
                 elif base_file is None or user:
-                    (project / path).write_text(user)
+                    (project / path).write_text(user, errors=BYTES)
                     report.append(
                         f"{path}: kept as it was; the agent now reads {NEW}: move your edits "
                         "there and delete it"
@@ -167,7 +180,15 @@ def migrate(project: Path) -> list[str]:
 
 
 def main() -> int:
-    for line in migrate(Path.cwd()):
+    try:
+        report = migrate(Path.cwd())
+    except Exception as error:  # noqa: BLE001 - the update is written: say how to finish it
+        report = [
+            f"the {OLD} -> {NEW} migration stopped ({type(error).__name__}: {error}); your "
+            f"{OLD} files are in git's HEAD (`git show HEAD:src/<package>/agents/<name>/{OLD}`): "
+            f"move your edits into {NEW}"
+        ]
+    for line in report:
         print(line)
     return 0
 

@@ -7,6 +7,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from copier._tools import cast_to_str
+from hypothesis import given
+from hypothesis import strategies as st
+
+from extensions.answers import QUESTIONS
+from extensions.check import answers_for
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = Path(__file__).resolve().parent / "specs"
@@ -179,3 +185,29 @@ def test_a_plan_description_written_as_a_block_scalar_is_one_line(tmp_path: Path
     assert done.returncode == 0, done.stderr
     block = {"description": "A long description on two lines\n"}
     assert plan_value(block, "description", "") == "A long description on two lines"
+
+
+text_questions = st.sampled_from(
+    [question.name for question in QUESTIONS if not isinstance(question.default, bool)]
+)
+numbers = st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.booleans()
+
+
+@given(name=text_questions, value=numbers)
+def test_a_number_answers_a_text_question_as_copier_casts_it(name, value):
+    """A data file's ``python_version: 3.13`` is a float: Copier answers '3.13', so does check."""
+    answers = answers_for({name: value}, slug=None, file_name="x.yaml")
+    assert answers[name] == cast_to_str(value)
+
+
+def test_a_data_file_with_unquoted_answers_passes_as_copier_takes_it(tmp_path: Path):
+    path = tmp_path / "x.yaml"
+    path.write_text("python_version: 3.13\nproject_name: 42\n" + SLUG_SPEC.format(name="w"))
+    done = check(path)
+    assert done.returncode == 1  # the slug of the project name 42, as copier.yml derives it
+    assert done.stderr.splitlines() == [
+        f"{path}: answer.project_slug: must be lowercase letters, digits and single dashes, "
+        "start with a letter and end with a letter or digit"
+    ]
+    path.write_text("python_version: 3.13\nproject_name: 42 Apps\n" + SLUG_SPEC.format(name="w"))
+    assert check(path, "--slug", "apps").returncode == 0

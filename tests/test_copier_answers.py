@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import copy
+import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from jinja2 import Environment, StrictUndefined
 
 from extensions.answers import DEFAULTS, DOCUMENT_KEYS, PLAN_ANSWERS, QUESTIONS, copier_drift
@@ -79,3 +83,184 @@ def test_the_generated_regen_script_lists_the_same_keys():
     regen = load_script("regen")
     assert regen.SPEC_KEYS == DOCUMENT_KEYS
     assert regen.PLAN_ANSWERS == PLAN_ANSWERS
+
+
+answer_names = st.from_regex(r"[a-z][a-z_]{0,20}", fullmatch=True).filter(
+    lambda name: name not in DOCUMENT_KEYS
+)
+non_scalars = st.one_of(
+    st.lists(st.integers() | st.text(max_size=5), max_size=3),
+    st.dictionaries(st.text(min_size=1, max_size=5), st.integers(), max_size=3),
+)
+
+
+@given(name=answer_names, value=non_scalars)
+@settings(max_examples=50, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_regen_names_a_hand_edited_answer_copier_cannot_read(tmp_path, name, value):
+    """A list or mapping where the answers file holds one value: one message naming it."""
+    regen = load_script("regen")
+    regen.PROJECT = tmp_path
+    answers = {"_src_path": "gh:owner/template", "project_name": "App", name: value}
+    (tmp_path / ".copier-answers.yml").write_text(yaml.safe_dump(answers))
+    with pytest.raises(regen.RegenError) as caught:
+        regen.recorded_answers()
+    assert f"answer {name!r} must be a single value" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [("a: [\n", "is not valid YAML"), ("- 1\n", "must be a mapping"), ("", "must be a mapping")],
+)
+def test_regen_refuses_a_broken_answers_file(tmp_path, text, problem):
+    regen = load_script("regen")
+    regen.PROJECT = tmp_path
+    (tmp_path / ".copier-answers.yml").write_text(text)
+    with pytest.raises(regen.RegenError, match=problem):
+        regen.recorded_answers()
+    assert regen.main([]) == 1  # the message, no traceback
+
+
+@example(reason="")
+@given(reason=st.text(st.characters(exclude_categories=["Cc", "Cs"]), min_size=1).map(str.strip))
+def test_a_copier_crash_ends_in_its_last_line(reason):
+    """Copier's traceback is reduced to the line that says why, without the exception class."""
+    regen = load_script("regen")
+    traceback = [
+        f"{regen.TRACEBACK}\n",
+        '  File "copier/_user_data.py", line 543, in _parse_answer\n',
+        f"ValueError: {reason}\n",
+        "\n",
+    ]
+    message = regen.crash_message(traceback)
+    assert message.startswith(f"Copier stopped: {reason or 'no reason given'}\n")
+    assert regen.TRACEBACK not in message and "_parse_answer" not in message
+
+
+def test_a_failed_git_command_in_copier_ends_in_gits_own_line():
+    regen = load_script("regen")
+    fatal = "fatal: unable to access 'https://github.com/o/t.git/': Could not resolve host"
+    traceback = [
+        f"{regen.TRACEBACK}\n",
+        "plumbum.commands.processes.ProcessExecutionError: Unexpected exit code: 128\n",
+        "Stderr:       | Cloning into bare repository 'repo.git'...\n",
+        f"              | {fatal}\n",
+    ]
+    assert regen.crash_message(traceback).splitlines()[0] == f"Copier stopped: {fatal}"
+
+
+def test_regen_names_a_template_source_that_is_gone(tmp_path):
+    regen = load_script("regen")
+    regen.PROJECT = tmp_path
+    gone = tmp_path / "moved-away"
+    (tmp_path / ".copier-answers.yml").write_text(yaml.safe_dump({"_src_path": str(gone)}))
+    with pytest.raises(regen.RegenError, match=f"'{gone}', which is not a folder here"):
+        regen.check_template_source()
+    gone.mkdir()
+    regen.check_template_source()
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [("agents: [\n", "line 2, column 1"), ("a: b: c\n", "line 1, column 5"), ("a: *x\n", "line 1")],
+)
+def test_regen_says_where_agents_yaml_is_broken(text, where):
+    regen = load_script("regen")
+    with pytest.raises(regen.RegenError) as caught:
+        regen.spec_answers(text)
+    message = str(caught.value)
+    assert message.startswith(f"agents.yaml is not valid YAML: {where}")
+    assert "<unicode string>" not in message and "\n" not in message
+
+
+leaves = st.none() | st.booleans() | st.integers() | st.sampled_from(["w", "x", "always"])
+values = st.recursive(
+    leaves,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["w", "x", "sequential", "reads"]), inner, max_size=2)
+    ),
+    max_leaves=8,
+)
+hostile_agents = st.dictionaries(
+    st.sampled_from(["w", "x"]),
+    st.none()
+    | values
+    | st.fixed_dictionaries(
+        {},
+        optional={"capabilities": values, "reads": values, "type": st.just("orchestrator")},
+    ),
+    max_size=2,
+)
+hostile_rules = st.lists(
+    values
+    | st.fixed_dictionaries({"name": st.just("r")}, optional={"agents": values, "else": values}),
+    max_size=2,
+)
+hostile_specs = st.fixed_dictionaries(
+    {},
+    optional={
+        "agents": values | hostile_agents,
+        "orchestration": values | st.fixed_dictionaries({"selection_rules": hostile_rules}),
+    },
+)
+
+
+@settings(max_examples=200)
+@given(spec=hostile_specs, command=st.sampled_from(["add", "remove"]))
+def test_add_and_remove_agent_refuse_any_spec_they_cannot_edit_with_one_message(spec, command):
+    """Whatever shape agents.yaml has, the edit is made or refused: never a traceback."""
+    import argparse
+
+    load_script("regen")
+    agents_yaml = load_script("agents_yaml")
+    arguments = argparse.Namespace(
+        name="w" if command == "remove" else "y",
+        type="worker",
+        timeout=None,
+        memory=None,
+        description=None,
+        rule="r",
+    )
+    edit = agents_yaml.add if command == "add" else agents_yaml.remove
+    try:
+        edit(agents_yaml.load(yaml.safe_dump(spec)), arguments)
+    except agents_yaml.RegenError as error:
+        assert "\n" not in str(error)
+
+
+@given(text=st.text(max_size=20), junk=st.sampled_from([b"\xe9", b"\xff\xfe", b"\xc3("]))
+@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_regen_refuses_a_file_that_is_not_utf8_with_one_message(tmp_path, text, junk):
+    regen = load_script("regen")
+    regen.PROJECT = tmp_path
+    for name in (".copier-answers.yml", "agents.yaml"):
+        (tmp_path / name).write_bytes(text.encode() + junk)
+        with pytest.raises(regen.RegenError, match=rf"^{re.escape(name)} is not UTF-8 text"):
+            regen.read_text(name)
+    with pytest.raises(regen.RegenError, match="is not UTF-8"):
+        regen.recorded_answers()
+
+
+def test_regen_asks_to_resolve_the_conflicts_left_before_anything_else(tmp_path):
+    regen = load_script("regen")
+    regen.PROJECT = tmp_path
+    identity = ["-c", "user.name=T", "-c", "user.email=t@x"]
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    (tmp_path / "prompts.py").write_text("A = 1\n")
+    (tmp_path / "notes.txt").write_text("mine\n")
+    subprocess.run(["git", "add", "-A"], cwd=tmp_path, check=True)
+    subprocess.run(["git", *identity, "commit", "-qm", "init"], cwd=tmp_path, check=True)
+    (tmp_path / "notes.txt").write_text("changed\n")
+    sha = subprocess.run(
+        ["git", "hash-object", "-w", "prompts.py"], cwd=tmp_path, capture_output=True, text=True
+    ).stdout.strip()
+    stages = "".join(f"100644 {sha} {stage}\tprompts.py\n" for stage in (1, 2, 3))
+    subprocess.run(
+        ["git", "update-index", "--index-info"],
+        cwd=tmp_path,
+        input=f"0 {'0' * 40}\tprompts.py\n{stages}",
+        text=True,
+        check=True,
+    )
+    with pytest.raises(regen.RegenError, match=r"resolve the conflicts[^\n]*\n  prompts.py$"):
+        regen.require_clean(allowed=("agents.yaml",))

@@ -117,8 +117,19 @@ def copy_project(repo: Path, dst: Path, ref: str, **data: Any) -> Path:
     return dst
 
 
-def make(project: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    done = run(["make", *args], cwd=project, env={**GIT_IDENTITY, **(env or {})})
+def make(project: Path, *args: str, env: dict[str, str] | None = None, check: bool = True) -> str:
+    """The output of a make command; with ``check=False`` it may fail."""
+    environment = {**GIT_IDENTITY, **(env or {})}
+    if check:
+        done = run(["make", *args], cwd=project, env=environment)
+    else:
+        done = subprocess.run(
+            ["make", *args],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            env={**os.environ, **environment},
+        )
     return done.stdout + done.stderr
 
 
@@ -278,6 +289,9 @@ def test_regen_follows_agents_yaml(template_repo, shared_env, tmp_path):
     edit_spec(project, remove_retirement)
     output = make(project, "regen")
     assert f"{AGENTS}/retirement/assumptions.md" in output
+    deleted = output.split("your edits included", 1)[1].split("these files of yours")[0]
+    assert f"  {AGENTS}/retirement/prompts.py\n" in deleted
+    assert "  tests/agents/test_retirement.py\n" in deleted and "handler.py" not in deleted
     assert sorted(p.name for p in (agents / "retirement").iterdir()) == ["assumptions.md"]
     assert differences_from_a_fresh_copy(project, template_repo, tmp_path) == user_edits | {
         f"{AGENTS}/retirement/assumptions.md"
@@ -341,6 +355,56 @@ def test_add_and_remove_agent_keep_the_comments(template_repo, shared_env, tmp_p
         "portfolio_analysis"
     ]
     assert not (project / AGENTS / "retirement").exists()
+
+
+def test_an_agent_change_the_template_refuses_changes_nothing(template_repo, tmp_path):
+    """add-agent and remove-agent put agents.yaml back (with the user's edits) when regen fails."""
+    project = copy_project(template_repo, tmp_path / "app", "0.2.0", preset="blank")
+    spec_path = project / "agents.yaml"
+    replace_in(spec_path, "timeout: 120", "timeout: 90")  # an edit of the user's, uncommitted
+    edited = spec_path.read_text()
+    attempts = {
+        ("add-agent", "NAME=orchestrator"): "agent 'orchestrator': name is reserved",
+        ("add-agent", f"NAME={'a' * 80}"): f"agent '{'a' * 80}'",
+        ("remove-agent", "NAME=assistant"): "at least one agent",
+    }
+    for args, problem in attempts.items():
+        done = subprocess.run(
+            ["make", "--no-print-directory", *args],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            env={**os.environ, **GIT_IDENTITY},
+        )
+        assert done.returncode != 0, args
+        assert problem in done.stdout + done.stderr, args
+        assert "agents.yaml is back as it was: nothing changed" in done.stderr, args
+        assert "Traceback" not in done.stdout + done.stderr, args
+        assert spec_path.read_text() == edited, args
+        assert status(project) == {"agents.yaml": " M"}, args
+
+    # A name the shell would split or run is one argument, refused before agents.yaml is read.
+    for name in ("", "a b", "x;touch hacked", "`touch hacked`"):
+        output = make(project, "--no-print-directory", "add-agent", f"NAME={name}", check=False)
+        errors = [line for line in output.splitlines() if line.startswith("error:")]
+        assert len(errors) == 1 and (repr(name) in errors[0] or "NAME=x" in errors[0]), output
+        assert not (project / "hacked").exists() and spec_path.read_text() == edited
+
+    # An answer edited by hand that Copier cannot read stops it: its reason, not a traceback.
+    replace_in(project / ".copier-answers.yml", "database: aurora-serverless-v2", "database: mysql")
+    git(project, "commit", "-qm", "Edit an answer by hand", ".copier-answers.yml")
+    output = make(project, "--no-print-directory", "regen", check=False)
+    assert "error: Copier stopped: Invalid choice for 'database': 'mysql'" in output
+    assert "Traceback" not in output
+    assert spec_path.read_text() == edited
+    assert status(project) == {"agents.yaml": " M"}
+
+    # A description with quotes and backticks reaches agents.yaml as typed (make reads $$ as $).
+    git(project, "reset", "-q", "--hard", "HEAD~1")
+    description = """It's "quoted", `id` and $$HOME"""
+    make(project, "add-agent", "NAME=helper", f"DESCRIPTION={description}")
+    spec = yaml.safe_load(spec_path.read_text())
+    assert spec["agents"]["helper"]["description"] == description.replace("$$", "$")
 
 
 def test_editing_the_database_in_agents_yaml_switches_the_store(

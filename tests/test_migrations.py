@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from migrations.prompts_module import merge, old_imports, renamed_paths
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from migrations.prompts_module import head_text, merge, old_imports, renamed_paths
 
 from .conftest import run
 
@@ -63,3 +66,35 @@ def test_imports_of_the_old_module_are_named(tmp_path):
     (project / AGENT / "other.py").write_text("from jinja2 import templates\n")
 
     assert old_imports(project) == [f"{AGENT}/style.py:2: from .templates import task"]
+
+
+@given(extra=st.binary(min_size=1, max_size=40).filter(lambda data: b"\0" not in data))
+@settings(max_examples=25, deadline=None)
+def test_an_edit_in_any_encoding_is_merged_byte_for_byte(tmp_path_factory, extra):
+    """A templates.py that is not UTF-8 (a Latin-1 comment, say) is carried as its bytes."""
+    tmp_path = tmp_path_factory.mktemp("bytes")
+    added = b"\n\n# " + extra.replace(b"\n", b" ").replace(b"\r", b" ") + b"\n"
+    user = (BASE.encode() + added).decode("utf-8", "surrogateescape")
+    project = project_after_update(tmp_path, "")
+    (project / AGENT / "templates.py").write_bytes(user.encode("utf-8", "surrogateescape"))
+    run(["git", "commit", "-qam", "Edit"], cwd=project, env=IDENTITY)
+    (project / AGENT / "templates.py").unlink()
+
+    line = merge(
+        project,
+        f"{AGENT}/templates.py",
+        head_text(project, f"{AGENT}/templates.py"),
+        BASE,
+        tmp_path,
+    )
+
+    assert line == f"{AGENT}/prompts.py: your edits of templates.py are merged in"
+    assert (project / AGENT / "prompts.py").read_bytes() == NEW.encode() + added
+
+
+def test_code_in_any_encoding_or_a_broken_link_does_not_stop_the_migration(tmp_path):
+    project = project_after_update(tmp_path, BASE)
+    (project / AGENT / "latin.py").write_bytes(b"# caf\xe9\nfrom .templates import task\n")
+    (project / AGENT / "gone.py").symlink_to(tmp_path / "nowhere.py")
+
+    assert old_imports(project) == [f"{AGENT}/latin.py:2: from .templates import task"]

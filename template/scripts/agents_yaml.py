@@ -1,8 +1,11 @@
 """Add an agent to agents.yaml or remove one, keeping the file's comments and layout.
 
-`make add-agent` and `make remove-agent` run this, then `make regen`. Removing an agent
-also takes it out of the rules, of the orchestrator's invoke_ tools and of the other agents'
-reads.results; a step or a rule left without agents goes too. Every change is printed.
+`make add-agent` and `make remove-agent` run this: it edits agents.yaml, then regenerates the
+project from it as `make regen` does. Removing an agent also takes it out of the rules, of the
+orchestrator's invoke_ tools and of the other agents' reads.results; a step or a rule left
+without agents goes too. Every change is printed. When the template refuses the edited spec
+(a reserved name, the last agent removed...), agents.yaml is put back as it was: the command
+changes the whole project or nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import re
 import sys
 from typing import Any
 
-from ruamel.yaml import YAML
+from ruamel.yaml import YAML, YAMLError
 from ruamel.yaml.comments import CommentedBase, CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
@@ -24,7 +27,10 @@ from regen import (
     SPEC_FILE,
     RegenError,
     check_template_source,
+    read_text,
+    regenerate,
     require_clean,
+    spec_answers,
 )
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -251,6 +257,66 @@ def remove(spec: CommentedMap, args: argparse.Namespace) -> list[str]:
     return done
 
 
+def _steps_problem(steps: Any) -> str | None:
+    """What is wrong with a rule's agents or else list, in the shapes the template accepts."""
+    if not isinstance(steps, list):
+        return "must be a list of steps"
+    for number, step in enumerate(steps, start=1):
+        members = next(iter(step.values())) if isinstance(step, dict) and len(step) == 1 else step
+        names = members if isinstance(members, list) else [members]
+        if not all(isinstance(name, str) for name in names):
+            return f"step {number} must be an agent name or one {{sequential|parallel: [names]}}"
+    return None
+
+
+def shape_problem(spec: Any) -> str | None:
+    """The first part of agents.yaml this script edits that is not in the template's shape.
+
+    The template names every problem of a spec at `make regen`; this only makes sure the edit
+    itself can be made.
+    """
+    agents = spec.get("agents")
+    if not isinstance(agents, dict):
+        return "agents must be a mapping of agent names to their settings"
+    for name, agent in agents.items():
+        if agent is not None and not isinstance(agent, dict):
+            return f"agent {name!r} must be a mapping of its settings"
+        for block, key in (("capabilities", "tools"), ("reads", "results")):
+            value = (agent or {}).get(block)
+            if value is not None and not isinstance(value, dict):
+                return f"agent {name!r}: {block} must be a mapping"
+            if not isinstance((value or {}).get(key) or [], list):
+                return f"agent {name!r}: {block}.{key} must be a list"
+    orchestration = spec.get("orchestration")
+    if orchestration is not None and not isinstance(orchestration, dict):
+        return "orchestration must be a mapping"
+    rules = (orchestration or {}).get("selection_rules")
+    if rules is not None and not isinstance(rules, list):
+        return "orchestration.selection_rules must be a list of rules"
+    for number, rule in enumerate(rules or [], start=1):
+        if not isinstance(rule, dict):
+            return f"selection rule {number} must be a mapping with name, condition and agents"
+        for key in ("agents", "else"):
+            present = key == "agents" or rule.get(key) is not None
+            problem = _steps_problem(rule.get(key)) if present else None
+            if problem:
+                return f"rule {rule.get('name', number)!r}: {key} {problem}"
+    return None
+
+
+def load(text: str) -> CommentedMap:
+    """agents.yaml for editing; RegenError when it cannot be edited as it is."""
+    spec_answers(text)  # YAML errors, bounds and unknown sections, as `make regen` names them
+    try:
+        spec = yaml_io().load(text)
+    except YAMLError as error:
+        raise RegenError(f"{SPEC_FILE} is not valid YAML: {' '.join(str(error).split())}") from None
+    problem = shape_problem(spec if isinstance(spec, dict) else {})
+    if problem:
+        raise RegenError(f"{SPEC_FILE}: {problem}; fix it and run the command again")
+    return spec
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -267,18 +333,30 @@ def main(argv: list[str] | None = None) -> int:
 
     path = PROJECT / SPEC_FILE
     io = yaml_io()
+    if not args.name:
+        print(f"error: name the agent: make {args.command}-agent NAME=x", file=sys.stderr)
+        return 1
     try:
         check_template_source()
         require_clean(allowed=(SPEC_FILE, LOCK_FILE))
-        spec = io.load(path.read_text())
+        original = read_text(SPEC_FILE)
+        spec = load(original)
         done = (add if args.command == "add" else remove)(spec, args)
     except RegenError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     with path.open("w") as stream:
         io.dump(spec, stream)
-    print("\n".join(done))
-    return 0
+    print("\n".join(done), flush=True)
+    try:
+        returncode = regenerate(update=False, copier_args=[])
+    except RegenError as error:
+        print(f"error: {error}", file=sys.stderr)
+        returncode = 1
+    if returncode != 0:
+        path.write_text(original)
+        print(f"{SPEC_FILE} is back as it was: nothing changed", file=sys.stderr)
+    return returncode
 
 
 if __name__ == "__main__":

@@ -46,6 +46,9 @@ PLAN_ANSWERS = (
     ("llm_fallback_model", "llm", ("fallback_model",)),
 )
 LOCK_FILE = "uv.lock"
+# The files of an agent's folder that are the user's to edit (docs/ownership.md).
+AGENT_FILES_OF_YOURS = ("agent.py", "prompts.py", "schemas.py", "tools.py", "pipeline.py")
+TRACEBACK = "Traceback (most recent call last):"
 UNMERGED = {"DD", "AU", "UD", "UA", "DU", "AA", "UU"}
 # The bounds the template puts on a spec (its extensions/bounds.py), checked here first so
 # that an oversized, too deeply nested or alias-bombed agents.yaml is refused in seconds.
@@ -86,9 +89,29 @@ def changed_files() -> dict[str, str]:
     return changed
 
 
+def read_text(name: str) -> str:
+    """A file of the project as text; RegenError when it is not UTF-8 or cannot be read."""
+    try:
+        return (PROJECT / name).read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise RegenError(
+            f"{name} is not UTF-8 text (byte {error.start} is {error.object[error.start]:#04x}): "
+            "save it as UTF-8"
+        ) from None
+    except OSError as error:
+        raise RegenError(f"{name} cannot be read: {error.strerror or error}") from None
+
+
 def require_clean(allowed: tuple[str, ...] = ()) -> dict[str, str]:
     """Fail unless every uncommitted change is in ``allowed``; return the changes."""
     changed = changed_files()
+    conflicts = sorted(path for path, status in changed.items() if status in UNMERGED)
+    if conflicts:
+        listed = "\n".join(f"  {path}" for path in conflicts)
+        raise RegenError(
+            "resolve the conflicts of the last regen or update first (keep the right lines, "
+            f"delete the <<<<<<< ======= >>>>>>> markers, `git add` the file):\n{listed}"
+        )
     others = sorted(path for path in changed if path not in allowed)
     if others:
         listed = "\n".join(f"  {path}" for path in others[:20])
@@ -150,12 +173,21 @@ def load_spec(text: str) -> object:
     return data
 
 
+def yaml_problem(error: yaml.YAMLError) -> str:
+    """Where and what the YAML error is, on one line."""
+    if isinstance(error, yaml.MarkedYAMLError):
+        mark = error.problem_mark or error.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        return where + (error.problem or error.context or "invalid YAML")
+    return " ".join(str(error).split())
+
+
 def spec_answers(text: str) -> dict[str, object]:
     """The Copier answers that agents.yaml holds: every spec section, null when absent."""
     try:
         spec = load_spec(text)
     except yaml.YAMLError as error:
-        raise RegenError(f"{SPEC_FILE} is not valid YAML: {' '.join(str(error).split())}") from None
+        raise RegenError(f"{SPEC_FILE} is not valid YAML: {yaml_problem(error)}") from None
     if spec is None:
         spec = {}
     if not isinstance(spec, dict):
@@ -175,9 +207,36 @@ def spec_answers(text: str) -> dict[str, object]:
     return answers
 
 
+def recorded_answers() -> dict[str, object]:
+    """The answers of .copier-answers.yml, refused when a hand edit broke their shape.
+
+    The spec sections are mappings; every other answer is a single value (a string, a
+    number, true or false), as Copier's questions ask.
+    """
+    path = PROJECT / ANSWERS_FILE
+    if not path.is_file():
+        raise RegenError(f"{ANSWERS_FILE} is missing: this project was not made by Copier")
+    restore = f"put back its last good version (`git log -p {ANSWERS_FILE}` shows them)"
+    try:
+        answers = yaml.safe_load(read_text(ANSWERS_FILE))
+    except yaml.YAMLError as error:
+        reason = yaml_problem(error)
+        raise RegenError(f"{ANSWERS_FILE} is not valid YAML ({reason}): {restore}") from None
+    if not isinstance(answers, dict):
+        raise RegenError(f"{ANSWERS_FILE} must be a mapping of answers: {restore}")
+    for name, value in answers.items():
+        if str(name) not in SPEC_KEYS and isinstance(value, dict | list):
+            raise RegenError(
+                f"{ANSWERS_FILE}: answer {name!r} must be a single value, not "
+                f"{type(value).__name__} {value!r}: {restore}; change an answer with "
+                'ARGS="-d name=value"'
+            )
+    return answers
+
+
 def check_template_source() -> None:
     """Copier finds the template at the recorded _src_path: a relative one cannot work here."""
-    answers = yaml.safe_load((PROJECT / ANSWERS_FILE).read_text()) or {}
+    answers = recorded_answers()
     source = str(answers.get("_src_path", ""))
     remote = re.match(r"^[\w.+-]+:", source) or "@" in source.split("/")[0]
     if source and not remote and not source.startswith("~") and not Path(source).is_absolute():
@@ -185,6 +244,11 @@ def check_template_source() -> None:
             f"{ANSWERS_FILE} records the template at the relative path {source!r}, which "
             "Copier would look for from this project: set _src_path to the template's absolute "
             "path or URL (e.g. gh:OWNER/copier-aws-agents), commit, and run the command again"
+        )
+    if source and not remote and not Path(source).expanduser().is_dir():
+        raise RegenError(
+            f"{ANSWERS_FILE} records the template at {source!r}, which is not a folder here: "
+            "set _src_path to the template's path or URL, commit, and run the command again"
         )
 
 
@@ -213,8 +277,8 @@ def set_aside(changed: dict[str, str]) -> Iterator[None]:
 
 
 def recorded_agents() -> list[str]:
-    answers = yaml.safe_load((PROJECT / ANSWERS_FILE).read_text()) or {}
-    return list(answers.get("agents") or {})
+    agents = recorded_answers().get("agents")
+    return list(agents) if isinstance(agents, dict) else []
 
 
 def run_copier(answers: dict[str, object], update: bool, copier_args: list[str]) -> int:
@@ -226,25 +290,49 @@ def run_copier(answers: dict[str, object], update: bool, copier_args: list[str])
             command.append("--vcs-ref=:current:")
         command += copier_args
         print("$", " ".join(command).replace(str(data_file), SPEC_FILE), flush=True)
-        return subprocess.run([sys.executable, "-m", *command], cwd=PROJECT).returncode
+        copier = subprocess.Popen(
+            [sys.executable, "-m", *command], cwd=PROJECT, stderr=subprocess.PIPE, text=True
+        )
+        crash: list[str] = []
+        for line in copier.stderr:
+            if crash or line.startswith(TRACEBACK):
+                crash.append(line)
+            else:
+                sys.stderr.write(line)
+        returncode = copier.wait()
+    if crash:
+        raise RegenError(crash_message(crash))
+    return returncode
+
+
+def crash_message(traceback: list[str]) -> str:
+    """The one line that says why Copier stopped, out of its traceback.
+
+    An answer of .copier-answers.yml that Copier cannot read (a choice the template does not
+    offer, a list for a string...) stops it before it writes anything, with a traceback.
+    """
+    # The last line, without the "| " that quotes a failed command's output (git's, say).
+    last = next((line.strip(" |\n") for line in reversed(traceback) if line.strip(" |\n")), "")
+    reason = re.sub(r"^[\w.]+(Error|Exception):\s*", "", last) or "no reason given"
+    return (
+        f"Copier stopped: {reason}\nnothing was changed. If you edited {ANSWERS_FILE} by hand, "
+        f"put back its last good version (`git log -p {ANSWERS_FILE}` shows them) and change "
+        'an answer with ARGS="-d name=value" instead'
+    )
 
 
 def regenerate(update: bool, copier_args: list[str]) -> int:
-    if not (PROJECT / ANSWERS_FILE).is_file():
-        raise RegenError(f"{ANSWERS_FILE} is missing: this project was not made by Copier")
     check_template_source()
     changed = require_clean(allowed=(SPEC_FILE, LOCK_FILE))
     spec_path = PROJECT / SPEC_FILE
     if not spec_path.is_file():
         raise RegenError(f"{SPEC_FILE} is missing (git checkout {SPEC_FILE} restores it)")
-    answers = spec_answers(spec_path.read_text())
+    answers = spec_answers(read_text(SPEC_FILE))
     before = recorded_agents()
 
     with set_aside(changed):
         returncode = run_copier(answers, update, copier_args)
     if returncode != 0:
-        if SPEC_FILE in changed:
-            print(f"{SPEC_FILE} keeps your changes: fix them and run the command again")
         return returncode
     if LOCK_FILE in changed:
         print(
@@ -276,21 +364,43 @@ def leftovers(name: str) -> list[Path]:
     return files
 
 
+def deleted_files(name: str) -> list[str]:
+    """The files of a removed agent that are yours to edit (docs/ownership.md) and were deleted."""
+    listed = git(
+        "diff",
+        "--name-only",
+        "--diff-filter=D",
+        "HEAD",
+        "--",
+        f":(glob)src/*/agents/{name}/*",
+        f"tests/agents/test_{name}.py",
+        f"evals/{name}.yaml",
+    )
+    return [
+        path
+        for path in listed.splitlines()
+        if not path.startswith("src/") or path.rsplit("/", 1)[-1] in AGENT_FILES_OF_YOURS
+    ]
+
+
 def report(added: list[str], removed: list[str]) -> None:
     for name in added:
         folder = next(PROJECT.glob(f"src/*/agents/{name}"), None)
         where = f": its prompt is in {folder.relative_to(PROJECT)}/prompts.py" if folder else ""
         print(f"added agent {name}{where}")
     for name in removed:
+        print(f"removed agent {name}")
+        deleted = deleted_files(name)
+        if deleted:
+            listed = "\n".join(f"  {path}" for path in deleted)
+            print(
+                "  its files below are deleted, your edits included; git keeps them "
+                f"(git show HEAD:<file>):\n{listed}"
+            )
         files = leftovers(name)
         if files:
             listed = "\n".join(f"  {path.relative_to(PROJECT)}" for path in files)
-            print(
-                f"removed agent {name}: its generated files are deleted; these files of yours "
-                f"are still there (move or delete them):\n{listed}"
-            )
-        else:
-            print(f"removed agent {name}")
+            print(f"  these files of yours are still there (move or delete them):\n{listed}")
     conflicts = sorted(path for path, status in changed_files().items() if status in UNMERGED)
     if conflicts:
         listed = "\n".join(f"  {path}" for path in conflicts)
@@ -311,10 +421,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     args, copier_args = parser.parse_known_args(argv)
     try:
-        return regenerate(args.update, copier_args)
+        returncode = regenerate(args.update, copier_args)
     except RegenError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    if returncode != 0 and SPEC_FILE in changed_files():
+        print(f"{SPEC_FILE} keeps your changes: fix them and run the command again")
+    return returncode
 
 
 if __name__ == "__main__":
