@@ -212,8 +212,9 @@ def _json_object(value: dict[str, Any] | str, base: Path, where: str) -> dict[st
     if isinstance(value, dict):
         return value
     path = base / value
+    text = _read_text(path, gate.MAX_TEXT_BYTES, f"{where}: {path}")
     try:
-        loaded = json.loads(_read_text(path, gate.MAX_TEXT_BYTES, f"{where}: {path}"))
+        loaded = json.loads(text)
     except (ValueError, RecursionError) as error:
         raise InvalidEvals(f"{where}: {path}: not JSON: {error}") from None
     if not isinstance(loaded, dict):
@@ -243,6 +244,8 @@ def load_cases(
         try:
             job_input = check_input(_json_object(case.input, project, f"{where}.input"))
             results = check_results(agent, _json_object(case.results, project, f"{where}.results"))
+        except InvalidEvals:
+            raise
         except ValueError as error:  # InvalidInput is one too
             raise InvalidEvals(f"{where}: {error}") from None
         for earlier in case.after:
