@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic_evals import Case, Dataset
 from pydantic_evals.evaluators import Evaluator, EvaluatorContext
 
-from . import config
+from . import config, gate
 from .inputs import check_input
 from .runtime.llm.clients import model_for, model_settings
 from .runtime.llm.cost import Spend, as_usd, total
@@ -191,14 +191,32 @@ class Succeeded(Evaluator):
         return ctx.output["status"] == "ok"
 
 
+MAX_EVAL_FILE_BYTES = 1024 * 1024
+
+
+def _read_text(path: Path, limit: int, where: str) -> str:
+    """The UTF-8 text of ``path``, read no further than ``limit`` bytes (``/dev/zero`` ends too)."""
+    try:
+        with path.open("rb") as file:
+            data = file.read(limit + 1)
+        if len(data) > limit:
+            raise InvalidEvals(f"{where}: over the {limit // 1024} KiB limit")
+        return data.decode("utf-8")
+    except OSError as error:
+        raise InvalidEvals(f"{where}: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise InvalidEvals(f"{where}: not UTF-8 (byte {error.start})") from None
+
+
 def _json_object(value: dict[str, Any] | str, base: Path, where: str) -> dict[str, Any]:
     if isinstance(value, dict):
         return value
     path = base / value
+    text = _read_text(path, gate.MAX_TEXT_BYTES, f"{where}: {path}")
     try:
-        loaded = json.loads(path.read_text())
-    except (OSError, ValueError) as error:
-        raise InvalidEvals(f"{where}: {path}: {error}") from None
+        loaded = json.loads(text)
+    except (ValueError, RecursionError) as error:
+        raise InvalidEvals(f"{where}: {path}: not JSON: {error}") from None
     if not isinstance(loaded, dict):
         raise InvalidEvals(f"{where}: {path} must hold a JSON object")
     return loaded
@@ -210,9 +228,12 @@ def load_cases(
     """The cases of ``path`` for ``agent``, checked; paths in them are relative to ``project``.
     Their rubrics are judged with ``settings`` when it is live."""
     try:
-        spec = EvalFile.model_validate(yaml.safe_load(path.read_text()))
+        text = _read_text(path, MAX_EVAL_FILE_BYTES, str(path))
+        spec = EvalFile.model_validate(yaml.safe_load(text))
     except yaml.YAMLError as error:
         raise InvalidEvals(f"{path}: not YAML: {error}") from None
+    except RecursionError:
+        raise InvalidEvals(f"{path}: nested too deep to read") from None
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "the file"
@@ -223,6 +244,8 @@ def load_cases(
         try:
             job_input = check_input(_json_object(case.input, project, f"{where}.input"))
             results = check_results(agent, _json_object(case.results, project, f"{where}.results"))
+        except InvalidEvals:
+            raise
         except ValueError as error:  # InvalidInput is one too
             raise InvalidEvals(f"{where}: {error}") from None
         for earlier in case.after:
