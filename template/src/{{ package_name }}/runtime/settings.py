@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 from .. import config
 from .secrets import env_or_secret
@@ -69,6 +70,21 @@ def offline_latencies(text: str) -> tuple[float, dict[str, float]]:
     return every, of_agent
 
 
+def sqlite_path(value: str) -> str:
+    """SQLITE_PATH: a database file, created if missing, in a folder that is or can be made."""
+    if not value:
+        raise InvalidSetting("SQLITE_PATH is empty: give the path of a database file")
+    path = Path(value)
+    if path.is_dir():
+        raise InvalidSetting(f"SQLITE_PATH: {value!r} is a folder, not a database file")
+    for parent in path.parents:  # the nearest existing one must be a folder
+        if parent.exists():
+            if not parent.is_dir():
+                raise InvalidSetting(f"SQLITE_PATH: {str(parent)!r} is a file, not a folder")
+            break
+    return value
+
+
 def _default_model_mode(provider: str) -> str:
     configured = any(os.environ.get(name) for name in CREDENTIAL_VARIABLES[provider])
     return "live" if configured or os.environ.get("AWS_LAMBDA_FUNCTION_NAME") else "offline"
@@ -81,9 +97,11 @@ def get_settings() -> Settings:
     if model_mode not in ("offline", "live", "replay"):
         raise InvalidSetting(f"MODEL_MODE must be offline, live or replay, not {model_mode!r}")
     latency, latency_of_agent = offline_latencies(os.environ.get("OFFLINE_LATENCY_SECONDS", ""))
+    store = os.environ.get("JOB_STORE", "sqlite")
+    database = os.environ.get("SQLITE_PATH", ".local/jobs.db")
     return Settings(
-        store=os.environ.get("JOB_STORE", "sqlite"),
-        sqlite_path=os.environ.get("SQLITE_PATH", ".local/jobs.db"),
+        store=store,
+        sqlite_path=sqlite_path(database) if store == "sqlite" else database,
         model_mode=model_mode,
         aws_region=os.environ.get("AWS_REGION", config.AWS_REGION),
         llm_provider=provider,
