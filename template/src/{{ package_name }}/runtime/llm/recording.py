@@ -19,7 +19,7 @@ from agents import Model, Usage
 from agents.items import ModelResponse, TResponseOutputItem
 from pydantic import BaseModel, TypeAdapter
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
+PROJECT_ROOT = Path(__file__).resolve().parents[4]  # src/<package>/runtime/llm/recording.py
 OUTPUT_ITEM = TypeAdapter(TResponseOutputItem)
 
 # Exchanges by agent while recording is on (None: off).
