@@ -42,8 +42,8 @@ RAW = {
     "agent.output_key": "outputs.key, ^[a-z][a-z0-9_]*$",
     # An agent's task (extensions/reads.py): input and agent names, and the template's words.
     "agent.task_text": "TASK's body: input and agent names in fixed sentences",
-    "read.field": "a task field: an input or agent name, a fixed prefix or suffix",
-    "read.source": "job_input or results",
+    "argument": "a line of task()'s call of TASK.format: a task field, as_json( and job_input or"
+    " results.get of an input or agent name (extensions/reads.py argument_lines)",
     "given.prefix": "- and an input name and type, or a fixed sentence with an agent name",
     # The template's and the presets' own text, no value of the spec (extensions/layout.py).
     "line.folder": "a folder of the project: the template's paths and the package name",
