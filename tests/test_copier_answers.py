@@ -121,6 +121,8 @@ def test_regen_refuses_a_broken_answers_file(tmp_path, text, problem):
 
 
 @example(reason="")
+@example(reason="|")
+@example(reason="a quoted |")
 @given(reason=st.text(st.characters(exclude_categories=["Cc", "Cs"]), min_size=1).map(str.strip))
 def test_a_copier_crash_ends_in_its_last_line(reason):
     """Copier's traceback is reduced to the line that says why, without the exception class."""

@@ -312,7 +312,8 @@ def crash_message(traceback: list[str]) -> str:
     offer, a list for a string...) stops it before it writes anything, with a traceback.
     """
     # The last line, without the "| " that quotes a failed command's output (git's, say).
-    last = next((line.strip(" |\n") for line in reversed(traceback) if line.strip(" |\n")), "")
+    lines = (re.sub(r"^\s*(\|\s*)?", "", line.rstrip()) for line in reversed(traceback))
+    last = next((line for line in lines if line), "")
     reason = re.sub(r"^[\w.]+(Error|Exception):\s*", "", last) or "no reason given"
     return (
         f"Copier stopped: {reason}\nnothing was changed. If you edited {ANSWERS_FILE} by hand, "
