@@ -21,6 +21,7 @@ from copier.errors import UserMessageError
 from copier_template_extensions import ContextHook
 from jinja2 import Environment
 from jinja2.ext import Extension
+from pydantic import TypeAdapter, ValidationError
 
 
 def _extensions_package() -> ModuleType:
@@ -79,11 +80,30 @@ def data_problems(data: dict[str, Any], answers: dict[str, Any]) -> list[str]:
     come first, before anything walks an alias bomb.
     """
     problems = document_problems({key: None for key in data if not str(key).startswith("_")})
+    for question in _answers.QUESTIONS:
+        given = data.get(question.name)
+        if (
+            isinstance(question.default, bool)
+            and isinstance(given, str)
+            and not _is_yes_or_no(given)
+        ):
+            # Copier takes any word it does not know (`-d api=maybe`) as yes.
+            problems.append(
+                f"{question.name}: {given!r} is not yes or no (true/false, on/off, 1/0)"
+            )
     for key, value in answers.items():
         problem = bounds_problem(value)
         if problem:
             problems.append(f"{key}: {problem}")
     return problems
+
+
+def _is_yes_or_no(text: str) -> bool:
+    try:
+        TypeAdapter(bool).validate_python(text.strip())
+    except ValidationError:
+        return False
+    return True
 
 
 class ContextUpdater(ContextHook):

@@ -16,7 +16,7 @@ from jinja2 import Environment, StrictUndefined
 
 from extensions.answers import DEFAULTS, DOCUMENT_KEYS, PLAN_ANSWERS, QUESTIONS, copier_drift
 from extensions.check import DEFAULT_ANSWERS
-from extensions.context import SpecFilters
+from extensions.context import SpecFilters, data_problems
 from extensions.validation import Answers
 
 from .test_spec_settings import load_script
@@ -266,3 +266,19 @@ def test_regen_asks_to_resolve_the_conflicts_left_before_anything_else(tmp_path)
     )
     with pytest.raises(regen.RegenError, match=r"resolve the conflicts[^\n]*\n  prompts.py$"):
         regen.require_clean(allowed=("agents.yaml",))
+
+
+YES_OR_NO = {"0", "off", "f", "false", "n", "no", "1", "on", "t", "true", "y", "yes"}
+
+
+@example(given="maybe")
+@example(given="")
+@example(given=" Yes ")
+@given(given=st.text(max_size=6) | st.sampled_from(sorted(YES_OR_NO)).map(str.upper))
+def test_a_yes_or_no_question_takes_only_yes_or_no(given):
+    """Copier takes any word it does not know as yes (`-d api=maybe`): a copy refuses it."""
+    problems = data_problems({"api": given}, {})
+    if given.strip().lower() in YES_OR_NO:
+        assert problems == []
+    else:
+        assert problems == [f"api: {given!r} is not yes or no (true/false, on/off, 1/0)"]

@@ -375,3 +375,13 @@ def test_the_api_cannot_be_deployed_without_an_https_issuer(tmp_path):
         assert (done.returncode == 0) == accepted, done.stderr
         if not accepted:
             assert "The API needs jwt_issuer" in " ".join(done.stderr.split())
+
+
+def test_a_copy_refuses_a_yes_or_no_answer_it_would_guess(tmp_path):
+    project = tmp_path / "app"
+    with pytest.raises(UserMessageError) as refused:
+        render(project, {"project_slug": SLUG, "api": "maybe"})
+    assert str(refused.value).splitlines()[1:] == [
+        "  - api: 'maybe' is not yes or no (true/false, on/off, 1/0)"
+    ]
+    assert not project.exists()
