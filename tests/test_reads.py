@@ -19,15 +19,8 @@ from extensions.spec import Rule, Step
 from extensions.validation import SpecError, load_project
 
 from .conftest import ROOT
+from .test_spec import SCALARS
 
-SCALARS = {
-    "project_name": "Reads Test",
-    "project_slug": "reads-test",
-    "aws_region": "us-east-1",
-    "database": "dynamodb",
-    "llm_provider": "bedrock",
-    "llm_model": "us.amazon.nova-pro-v1:0",
-}
 SALES: dict[str, Any] = {
     "inputs": {
         "analysis_type": {"type": "str", "enum": ["full", "quick"], "required": True},
