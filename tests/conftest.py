@@ -12,6 +12,11 @@ from typing import Any
 
 import pytest
 from copier import run_copy
+from hypothesis import settings
+
+# Speed is measured in bench/, not here: a property test has no time limit on a loaded machine.
+settings.register_profile("no-deadline", deadline=None)
+settings.load_profile("no-deadline")
 
 ROOT = Path(__file__).resolve().parent.parent
 UV = shutil.which("uv") or f"{sys.executable} -m uv"
