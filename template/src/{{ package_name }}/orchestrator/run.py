@@ -19,7 +19,6 @@ from typing import NamedTuple
 from .. import config
 from ..runtime.invoke import Invoke
 from ..runtime.invoke.retries import invoke_with_retries
-from ..runtime.llm.cost import Spend, as_usd, total
 from ..runtime.records import (
     MAX_ERROR_CHARS,
     PLANNER_USAGE,
@@ -32,10 +31,11 @@ from ..runtime.records import (
 from ..runtime.steps import AgentOutcome, PlanRun, StopPlan
 from ..runtime.store import JobNotFound, JobStore, LeaseLost
 from ..runtime.telemetry.logs import log_context
-from ..runtime.telemetry.metrics import record_agent_metrics, record_planner_metrics
+from ..runtime.telemetry.metrics import record_agent_metrics
 from ..runtime.telemetry.tracing import job_trace
 from .budget import BudgetExceeded, CostBudget, checks_before_agents
 from .lease import LEASE, Lease
+from .planner_usage import PlannerUsage
 from .strategy import NOTHING_SELECTED, run_plan
 
 logger = logging.getLogger(__name__)
@@ -101,27 +101,6 @@ def _recorded(store: JobStore, job: Job) -> Recorded:
             attempts[name] = result.attempts
     listed = {agent for step in job.steps for agent in step["agents"]}
     return Recorded(outcomes, outcomes.keys() - listed, attempts, planner)
-
-
-def _save_planner_usage(
-    store: JobStore, job_id: str, claim: int, spend: Spend, earlier: AgentResult | None
-) -> bool:
-    """Add ``spend``, what the planner's model calls used in this run, to what they used in
-    the job's earlier runs (``earlier``), store it, and emit this run's share as metrics.
-    Nothing to store when they used nothing (compiled rules, the offline planner). False when
-    ``claim`` no longer holds the job."""
-    if not spend.tokens and spend.cost == 0:
-        return True
-    usage = AgentResult(
-        job_id=job_id,
-        agent=PLANNER_USAGE,
-        status="ok",
-        attempts=earlier.attempts + 1 if earlier else 1,
-        tokens=spend.tokens + (earlier.tokens if earlier else 0),
-        cost_usd=as_usd(total([spend.cost, earlier.cost_usd if earlier else 0])),
-    )
-    record_planner_metrics(spend.tokens, as_usd(spend.cost))
-    return store.put_result(usage, claim=claim)
 
 
 async def execute_job(
@@ -200,10 +179,8 @@ async def _run_claimed(
         lease.confirm(store.save_steps(job.id, attempt=lease.claim, steps=[*job.steps, *steps]))
 
     budget = TimeBudget(seconds_left) if seconds_left else None
-    planner = Spend()  # the plan's own model calls in this run (a planner's)
-    cost_budget = (
-        CostBudget(store, job.id, config.BUDGET_USD, planner) if config.BUDGET_USD else None
-    )
+    planner = PlannerUsage(store, lease, recorded.planner)  # the plan's own model calls
+    cost_budget = CostBudget(store, job.id, config.BUDGET_USD) if config.BUDGET_USD else None
     run = PlanRun(
         job.input,
         execute=execute,
@@ -216,7 +193,6 @@ async def _run_claimed(
         spend=planner,
     )
     keeper = asyncio.create_task(lease.keep())
-    planner_saved = True
     try:
         await run_plan(run)
     except StopPlan:
@@ -227,9 +203,8 @@ async def _run_claimed(
         logger.info("cost budget spent", extra={"fields": {"reason": str(exceeded)}})
     finally:
         keeper.cancel()
-        # A planner's calls count even when the plan raised.
-        planner_saved = _save_planner_usage(store, job.id, lease.claim, planner, recorded.planner)
-    lease.confirm(planner_saved)  # a planner's tools report a lost claim to the model, not to us
+        planner.close()
+    lease.confirm()  # a planner's tools report a lost claim to the model, not to us
     if budget and budget.exhausted:
         logger.info("handing the job over to a fresh invocation")
         lease.release()
