@@ -3,9 +3,12 @@
 A record fails, so SQS delivers it again and, after its retries, to the dead-letter queue,
 when its body is not ``{"job_id": ...}`` naming a known job or when running the job raised;
 the other records of the batch are processed either way (partial batch failure reporting).
-A job that has finished, or that another invocation holds, is acknowledged without running
-an agent, and so is one that another invocation took over while this one ran it. A job
-handed over for lack of time is queued again for a fresh invocation.
+A job that has finished is acknowledged without running an agent. A record for a job that
+another run holds fails without running an agent (``JobHeld``): it may be a copy of that
+run's own message (SQS delivers at least once), and acknowledging it would delete the
+message that resumes the job if that run dies. It comes back after the visibility timeout
+(six times the orchestrator's, longer than a lease), when the job has finished or can be
+claimed. A job handed over for lack of time is queued again for a fresh invocation.
 """
 
 from __future__ import annotations
@@ -39,6 +42,11 @@ if config.STRATEGY == "planner":
     load_model_client(get_settings())
 
 
+class JobHeld(Exception):
+    """Another run holds the job: its record comes back once the job finished or the lease
+    of that run expired."""
+
+
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     settings = get_settings()
     store = open_store(settings)
@@ -59,7 +67,11 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
                 logger.exception("record failed")
                 raise
             if job is None:
-                logger.info("job not run here: finished, or held by another run")
+                held = store.get_job(job_id)
+                if held is not None and held.status == "running":
+                    logger.info("job held by another run: its record comes back later")
+                    raise JobHeld(f"job {job_id} is held by run {held.attempt}")
+                logger.info("job not run here: it has finished")
             elif job.status == "running":  # handed over: a fresh invocation continues it
                 enqueue(job_id)
 
