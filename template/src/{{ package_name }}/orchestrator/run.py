@@ -17,6 +17,8 @@ from datetime import datetime
 from typing import NamedTuple
 
 from .. import config
+from ..gate import InvalidInput
+from ..inputs import check_input
 from ..runtime.invoke import Invoke
 from ..runtime.invoke.retries import invoke_with_retries
 from ..runtime.records import (
@@ -39,6 +41,11 @@ from .planner_usage import PlannerUsage
 from .strategy import NOTHING_SELECTED, run_plan
 
 logger = logging.getLogger(__name__)
+
+
+# The error of a job whose stored input agents.yaml's inputs no longer accept (they changed,
+# and the project was regenerated, while the job waited): it fails before any agent call.
+STALE_INPUT = "the job's input no longer matches the inputs of agents.yaml"
 
 
 class Handover(Exception):
@@ -122,7 +129,9 @@ async def execute_job(
     local run died, the dead-letter consumer); that run stops at its next call or write.
     With ``seconds_left`` (the invocation's remaining time), the run hands the job over
     before a call that might not fit: the job is returned still ``running``, its lease
-    released, and the caller queues it again. Raises JobNotFound for an unknown id.
+    released, and the caller queues it again. A job whose input the inputs of agents.yaml no
+    longer accept (changed while it waited) fails before any agent call, its error naming the
+    fields. Raises JobNotFound for an unknown id.
     """
     job = store.claim_job(job_id, lease_until=now() + LEASE, now=now(), take_over=take_over)
     if job is None:
@@ -150,6 +159,13 @@ async def _run_claimed(
     backoff_base: float,
     seconds_left: Callable[[], float] | None,
 ) -> Job | None:
+    try:
+        job_input = check_input(job.input)  # as agents.yaml declares inputs now
+    except InvalidInput as error:
+        logger.info("job input no longer valid", extra={"fields": {"reason": str(error)}})
+        message = storable_error(f"{STALE_INPUT}: {error}")
+        lease.confirm(store.finish_job(job.id, attempt=lease.claim, status="failed", error=message))
+        return store.get_job(job.id)
     recorded = _recorded(store, job)
 
     async def attempt(agent: str, context: JobContext, number: int, claim: int) -> AgentResult:
@@ -158,7 +174,7 @@ async def _run_claimed(
 
     async def execute(agent: str) -> AgentOutcome:
         earlier = {name: output for name, output in run.outputs.items() if name != agent}
-        context = JobContext(job_id=job.id, input=job.input, results=earlier)
+        context = JobContext(job_id=job.id, input=job_input, results=earlier)
         with log_context(agent=agent):
             result = await invoke_with_retries(
                 attempt,
@@ -182,7 +198,7 @@ async def _run_claimed(
     planner = PlannerUsage(store, lease, recorded.planner)  # the plan's own model calls
     cost_budget = CostBudget(store, job.id, config.BUDGET_USD) if config.BUDGET_USD else None
     run = PlanRun(
-        job.input,
+        job_input,
         execute=execute,
         earlier=recorded.outcomes,
         unlisted=recorded.unlisted,
