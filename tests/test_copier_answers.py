@@ -247,7 +247,9 @@ def test_regen_asks_to_resolve_the_conflicts_left_before_anything_else(tmp_path)
     regen = load_script("regen")
     regen.PROJECT = tmp_path
     identity = ["-c", "user.name=T", "-c", "user.email=t@x"]
-    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "x"]):
+        git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", *command]
+        subprocess.run(git, cwd=tmp_path, check=True)
     (tmp_path / "prompts.py").write_text("A = 1\n")
     (tmp_path / "notes.txt").write_text("mine\n")
     subprocess.run(["git", "add", "-A"], cwd=tmp_path, check=True)
@@ -282,3 +284,67 @@ def test_a_yes_or_no_question_takes_only_yes_or_no(given):
         assert problems == []
     else:
         assert problems == [f"api: {given!r} is not yes or no (true/false, on/off, 1/0)"]
+
+
+def write_project(root: Path, agents: dict[str, Any], evals: dict[str, Any]) -> None:
+    answers = {"_src_path": "gh:owner/template", "agents": agents}
+    (root / ".copier-answers.yml").write_text(yaml.safe_dump(answers))
+    (root / "evals").mkdir(exist_ok=True)
+    for agent, cases in evals.items():
+        (root / "evals" / f"{agent}.yaml").write_text(yaml.safe_dump({"cases": cases}))
+
+
+def test_regen_names_an_eval_case_run_after_a_removed_agent(tmp_path, capsys):
+    regen = load_script("regen")
+    regen.PROJECT = tmp_path
+    agents = {"boss": {"type": "orchestrator"}, "reporter": {}, "charter": {"type": "worker"}}
+    cases = [{"name": "base", "after": ["tagger", "charter"]}, {"name": "alone", "input": {}}]
+    write_project(tmp_path, agents, {"reporter": cases, "charter": [{"after": ["charter"]}]})
+    (tmp_path / "evals" / "broken.yaml").write_text("cases: [\n")  # make eval names it
+
+    expected = [
+        "evals/charter.yaml: case 0: after: 'charter' is not another worker of agents.yaml"
+        " (remove it, or name the worker that replaced it)",
+        "evals/reporter.yaml: case 'base': after: 'tagger' is not another worker of"
+        " agents.yaml (remove it, or name the worker that replaced it)",
+    ]
+    assert regen.stale_eval_cases() == expected
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "x"]):
+        git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", *command]
+        subprocess.run(git, cwd=tmp_path, check=True)
+    regen.report(added=[], removed=["tagger"])  # what `make regen` prints once Copier is done
+    assert capsys.readouterr().out.splitlines()[1:3] == expected
+
+
+names = st.sampled_from(["a", "b", "c", "boss", "gone"])
+
+
+@given(
+    workers=st.sets(st.sampled_from(["a", "b", "c"])),
+    evals=st.dictionaries(
+        st.sampled_from(["a", "b", "c"]),
+        st.lists(st.fixed_dictionaries({"after": st.lists(names, max_size=3)}), max_size=3),
+        max_size=3,
+    ),
+)
+@settings(max_examples=50, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_regen_names_every_eval_case_after_no_other_worker(tmp_path, workers, evals):
+    """One line per name of `after` that `make eval` would refuse: not another worker."""
+    regen = load_script("regen")
+    regen.PROJECT = tmp_path
+    for old in (tmp_path / "evals").glob("*.yaml"):
+        old.unlink()
+    agents = {"boss": {"type": "orchestrator"}, **{name: {} for name in workers}}
+    write_project(tmp_path, agents, evals)
+
+    expected = [
+        (f"evals/{agent}.yaml", number, earlier)
+        for agent, cases in sorted(evals.items())
+        for number, case in enumerate(cases)
+        for earlier in case["after"]
+        if earlier not in workers or earlier == agent
+    ]
+    lines = regen.stale_eval_cases()
+    assert len(lines) == len(expected)
+    for line, (path, number, earlier) in zip(lines, expected, strict=True):
+        assert line.startswith(f"{path}: case {number}: after: {earlier!r} is not another worker")

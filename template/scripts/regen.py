@@ -384,6 +384,33 @@ def deleted_files(name: str) -> list[str]:
     ]
 
 
+def stale_eval_cases() -> list[str]:
+    """A line for each eval case whose ``after`` names no other worker of agents.yaml (one
+    that was removed, or renamed): `make eval` and `make test` refuse such a case."""
+    agents = recorded_answers().get("agents")
+    workers = {
+        str(name)
+        for name, agent in (agents.items() if isinstance(agents, dict) else [])
+        if not isinstance(agent, dict) or agent.get("type", "worker") == "worker"
+    }
+    stale = []
+    for path in sorted((PROJECT / "evals").glob("*.yaml")):
+        try:
+            cases = yaml.safe_load(path.read_text(encoding="utf-8")).get("cases")
+        except (OSError, ValueError, AttributeError, yaml.YAMLError):
+            continue  # unreadable: `make eval` and `make test` name what is wrong with it
+        for number, case in enumerate(cases if isinstance(cases, list) else []):
+            after = case.get("after") if isinstance(case, dict) else None
+            for earlier in after if isinstance(after, list) else []:
+                if str(earlier) not in workers - {path.stem}:
+                    name = case.get("name", number)
+                    stale.append(
+                        f"evals/{path.name}: case {name!r}: after: {earlier!r} is not another "
+                        "worker of agents.yaml (remove it, or name the worker that replaced it)"
+                    )
+    return stale
+
+
 def report(added: list[str], removed: list[str]) -> None:
     for name in added:
         folder = next(PROJECT.glob(f"src/*/agents/{name}"), None)
@@ -402,6 +429,8 @@ def report(added: list[str], removed: list[str]) -> None:
         if files:
             listed = "\n".join(f"  {path.relative_to(PROJECT)}" for path in files)
             print(f"  these files of yours are still there (move or delete them):\n{listed}")
+    for line in stale_eval_cases():
+        print(line)
     conflicts = sorted(path for path, status in changed_files().items() if status in UNMERGED)
     if conflicts:
         listed = "\n".join(f"  {path}" for path in conflicts)

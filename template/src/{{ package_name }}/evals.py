@@ -248,9 +248,13 @@ def load_cases(
             raise
         except ValueError as error:  # InvalidInput is one too
             raise InvalidEvals(f"{where}: {error}") from None
-        for earlier in case.after:
+        if any(other.name == case.name for other in spec.cases[:number]):
+            raise InvalidEvals(f"{where}.name: {case.name!r}: an earlier case has this name")
+        for index, earlier in enumerate(case.after):
             if earlier not in config.WORKERS or earlier == agent:
                 raise InvalidEvals(f"{where}.after: {earlier!r}: not another worker of agents.yaml")
+            if earlier in case.after[:index]:
+                raise InvalidEvals(f"{where}.after: {earlier!r}: named twice")
         evaluators = [Succeeded(), *(Holds(check, agent) for check in case.checks)]
         judged = case.rubric is not None and settings is not None and settings.model_mode == "live"
         if judged:

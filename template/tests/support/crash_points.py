@@ -21,7 +21,9 @@ class Crash(BaseException):
 
 
 class Boundaries:
-    """Counts the boundaries runs pass; raises Crash at the ``crash_at``-th (None: never)."""
+    """Counts the boundaries runs pass; raises Crash at the ``crash_at``-th (None: never) and
+    at every one after it: a dead process does nothing more (its ``finally`` blocks write
+    nothing)."""
 
     def __init__(self, crash_at: int | None = None):
         self.crash_at = crash_at
@@ -31,7 +33,7 @@ class Boundaries:
     def __call__(self, name: str) -> None:
         with self._lock:
             self.passed.append(name)
-            crash = len(self.passed) == self.crash_at
+            crash = self.crash_at is not None and len(self.passed) >= self.crash_at
         if crash:
             raise Crash(name)
 

@@ -3,9 +3,12 @@
 A record fails, so SQS delivers it again and, after its retries, to the dead-letter queue,
 when its body is not ``{"job_id": ...}`` naming a known job or when running the job raised;
 the other records of the batch are processed either way (partial batch failure reporting).
-A job that has finished, or that another invocation holds, is acknowledged without running
-an agent, and so is one that another invocation took over while this one ran it. A job
-handed over for lack of time is queued again for a fresh invocation.
+A job that has finished is acknowledged without running an agent. A record for a job that
+another run holds is acknowledged too, without running an agent, once a new message for the
+job is queued to come back after ``RECHECK_SECONDS``: the record may be a copy of that run's
+own message (SQS delivers at least once), deleted with it, and the new message resumes the
+job if that run dies (it is acknowledged once the job finished, and queued again while a
+live run still holds it). A job handed over for lack of time is queued again at once.
 """
 
 from __future__ import annotations
@@ -39,6 +42,11 @@ if config.STRATEGY == "planner":
     load_model_client(get_settings())
 
 
+# How long a message for a job another run holds waits before it checks the job again: the
+# longest delay SQS allows (a lease lasts the orchestrator's timeout plus a margin).
+RECHECK_SECONDS = 900
+
+
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     settings = get_settings()
     store = open_store(settings)
@@ -59,7 +67,12 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
                 logger.exception("record failed")
                 raise
             if job is None:
-                logger.info("job not run here: finished, or held by another run")
+                held = store.get_job(job_id)
+                if held is not None and held.status == "running":
+                    logger.info("job held by another run: checked again later")
+                    enqueue(job_id, delay_seconds=RECHECK_SECONDS)
+                else:
+                    logger.info("job not run here: it has finished")
             elif job.status == "running":  # handed over: a fresh invocation continues it
                 enqueue(job_id)
 

@@ -17,9 +17,10 @@ from datetime import datetime
 from typing import NamedTuple
 
 from .. import config
+from ..gate import InvalidInput
+from ..inputs import check_input
 from ..runtime.invoke import Invoke
 from ..runtime.invoke.retries import invoke_with_retries
-from ..runtime.llm.cost import Spend, as_usd, total
 from ..runtime.records import (
     MAX_ERROR_CHARS,
     PLANNER_USAGE,
@@ -32,13 +33,19 @@ from ..runtime.records import (
 from ..runtime.steps import AgentOutcome, PlanRun, StopPlan
 from ..runtime.store import JobNotFound, JobStore, LeaseLost
 from ..runtime.telemetry.logs import log_context
-from ..runtime.telemetry.metrics import record_agent_metrics, record_planner_metrics
+from ..runtime.telemetry.metrics import record_agent_metrics
 from ..runtime.telemetry.tracing import job_trace
 from .budget import BudgetExceeded, CostBudget, checks_before_agents
 from .lease import LEASE, Lease
+from .planner_usage import PlannerUsage
 from .strategy import NOTHING_SELECTED, run_plan
 
 logger = logging.getLogger(__name__)
+
+
+# The error of a job whose stored input agents.yaml's inputs no longer accept (they changed,
+# and the project was regenerated, while the job waited): it fails before any agent call.
+STALE_INPUT = "the job's input no longer matches the inputs of agents.yaml"
 
 
 class Handover(Exception):
@@ -103,27 +110,6 @@ def _recorded(store: JobStore, job: Job) -> Recorded:
     return Recorded(outcomes, outcomes.keys() - listed, attempts, planner)
 
 
-def _save_planner_usage(
-    store: JobStore, job_id: str, claim: int, spend: Spend, earlier: AgentResult | None
-) -> bool:
-    """Add ``spend``, what the planner's model calls used in this run, to what they used in
-    the job's earlier runs (``earlier``), store it, and emit this run's share as metrics.
-    Nothing to store when they used nothing (compiled rules, the offline planner). False when
-    ``claim`` no longer holds the job."""
-    if not spend.tokens and spend.cost == 0:
-        return True
-    usage = AgentResult(
-        job_id=job_id,
-        agent=PLANNER_USAGE,
-        status="ok",
-        attempts=earlier.attempts + 1 if earlier else 1,
-        tokens=spend.tokens + (earlier.tokens if earlier else 0),
-        cost_usd=as_usd(total([spend.cost, earlier.cost_usd if earlier else 0])),
-    )
-    record_planner_metrics(spend.tokens, as_usd(spend.cost))
-    return store.put_result(usage, claim=claim)
-
-
 async def execute_job(
     store: JobStore,
     job_id: str,
@@ -143,7 +129,9 @@ async def execute_job(
     local run died, the dead-letter consumer); that run stops at its next call or write.
     With ``seconds_left`` (the invocation's remaining time), the run hands the job over
     before a call that might not fit: the job is returned still ``running``, its lease
-    released, and the caller queues it again. Raises JobNotFound for an unknown id.
+    released, and the caller queues it again. A job whose input the inputs of agents.yaml no
+    longer accept (changed while it waited) fails before any agent call, its error naming the
+    fields. Raises JobNotFound for an unknown id.
     """
     job = store.claim_job(job_id, lease_until=now() + LEASE, now=now(), take_over=take_over)
     if job is None:
@@ -171,6 +159,13 @@ async def _run_claimed(
     backoff_base: float,
     seconds_left: Callable[[], float] | None,
 ) -> Job | None:
+    try:
+        job_input = check_input(job.input)  # as agents.yaml declares inputs now
+    except InvalidInput as error:
+        logger.info("job input no longer valid", extra={"fields": {"reason": str(error)}})
+        message = storable_error(f"{STALE_INPUT}: {error}")
+        lease.confirm(store.finish_job(job.id, attempt=lease.claim, status="failed", error=message))
+        return store.get_job(job.id)
     recorded = _recorded(store, job)
 
     async def attempt(agent: str, context: JobContext, number: int, claim: int) -> AgentResult:
@@ -179,7 +174,7 @@ async def _run_claimed(
 
     async def execute(agent: str) -> AgentOutcome:
         earlier = {name: output for name, output in run.outputs.items() if name != agent}
-        context = JobContext(job_id=job.id, input=job.input, results=earlier)
+        context = JobContext(job_id=job.id, input=job_input, results=earlier)
         with log_context(agent=agent):
             result = await invoke_with_retries(
                 attempt,
@@ -200,12 +195,10 @@ async def _run_claimed(
         lease.confirm(store.save_steps(job.id, attempt=lease.claim, steps=[*job.steps, *steps]))
 
     budget = TimeBudget(seconds_left) if seconds_left else None
-    planner = Spend()  # the plan's own model calls in this run (a planner's)
-    cost_budget = (
-        CostBudget(store, job.id, config.BUDGET_USD, planner) if config.BUDGET_USD else None
-    )
+    planner = PlannerUsage(store, lease, recorded.planner)  # the plan's own model calls
+    cost_budget = CostBudget(store, job.id, config.BUDGET_USD) if config.BUDGET_USD else None
     run = PlanRun(
-        job.input,
+        job_input,
         execute=execute,
         earlier=recorded.outcomes,
         unlisted=recorded.unlisted,
@@ -216,7 +209,6 @@ async def _run_claimed(
         spend=planner,
     )
     keeper = asyncio.create_task(lease.keep())
-    planner_saved = True
     try:
         await run_plan(run)
     except StopPlan:
@@ -227,9 +219,8 @@ async def _run_claimed(
         logger.info("cost budget spent", extra={"fields": {"reason": str(exceeded)}})
     finally:
         keeper.cancel()
-        # A planner's calls count even when the plan raised.
-        planner_saved = _save_planner_usage(store, job.id, lease.claim, planner, recorded.planner)
-    lease.confirm(planner_saved)  # a planner's tools report a lost claim to the model, not to us
+        planner.close()
+    lease.confirm()  # a planner's tools report a lost claim to the model, not to us
     if budget and budget.exhausted:
         logger.info("handing the job over to a fresh invocation")
         lease.release()

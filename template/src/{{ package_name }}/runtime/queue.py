@@ -16,8 +16,10 @@ def _sqs():
     return boto3.client("sqs", region_name=get_settings().aws_region)
 
 
-def enqueue(job_id: str) -> None:
-    """Queue ``job_id`` on the queue named by JOB_QUEUE_URL; the message is {"job_id": ...}."""
+def enqueue(job_id: str, *, delay_seconds: int = 0) -> None:
+    """Queue ``job_id`` on the queue named by JOB_QUEUE_URL, delivered after ``delay_seconds``
+    (at most 900); the message is {"job_id": ...}."""
+    delay = {"DelaySeconds": delay_seconds} if delay_seconds else {}  # else the queue's
     _sqs().send_message(
-        QueueUrl=os.environ["JOB_QUEUE_URL"], MessageBody=json.dumps({"job_id": job_id})
+        QueueUrl=os.environ["JOB_QUEUE_URL"], MessageBody=json.dumps({"job_id": job_id}), **delay
     )

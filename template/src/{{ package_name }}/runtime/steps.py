@@ -29,6 +29,7 @@ Two optional hooks let the caller follow and bound a run: ``before_agents(agents
 called before each agent call of a sequential step and before a parallel step starts, with
 the agents about to run, and may raise to interrupt the plan there (the orchestrator hands
 the job over to a fresh invocation when the next call might not fit its remaining time);
+``interrupted`` keeps what it raised, for a planner whose tools report it to its model;
 ``on_steps(steps)`` is called each time an agent's outcome is recorded in ``steps``, so the
 steps can be saved as they happen.
 """
@@ -104,6 +105,7 @@ class PlanRun:
         self.failed_optional: list[str] = []
         self.stopped = False
         self.selected = False
+        self.interrupted: Exception | None = None
 
     def input(self, *path: str | int) -> Any:
         """A value of the job's input, or MISSING."""
@@ -139,8 +141,7 @@ class PlanRun:
             listed = outcome is None or agent in self._unlisted
             self._unlisted.discard(agent)
             if outcome is None:
-                if self._before_agents:
-                    self._before_agents([agent])
+                self._check_before([agent])
                 outcome = await self._execute(agent)
             ok = self._record(agent, outcome)
             if listed:
@@ -157,8 +158,8 @@ class PlanRun:
         pending = [agent for agent in names if agent not in self._outputs]
         outcomes = {agent: self._earlier.get(agent) for agent in pending}
         ran = [agent for agent, outcome in outcomes.items() if outcome is None]
-        if ran and self._before_agents:
-            self._before_agents(ran)
+        if ran:
+            self._check_before(ran)
         executed = await asyncio.gather(
             *(self._execute(agent) for agent in ran), return_exceptions=True
         )
@@ -175,6 +176,15 @@ class PlanRun:
         if listed:
             self._add_to_step(None, rule, True, listed)
         self._finish(names, stop)
+
+    def _check_before(self, agents: list[str]) -> None:
+        if not self._before_agents:
+            return
+        try:
+            self._before_agents(agents)
+        except Exception as interruption:
+            self.interrupted = interruption
+            raise
 
     def _record(self, agent: str, outcome: AgentOutcome) -> bool:
         """Store an outcome; False when it should stop the plan."""

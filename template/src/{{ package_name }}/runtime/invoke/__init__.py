@@ -33,9 +33,13 @@ def record_failure(
     """Store the error of an attempt that ended without the worker recording a result.
 
     It keeps the tokens of the attempts before it; its cost is unknown (None): the attempt
-    may have called the model before it ended.
+    may have called the model before it ended. When the worker did record this attempt's
+    result before it died (a Lambda timing out after the write), that result stands and is
+    returned: it is neither lost nor paid for again by a retry.
     """
     earlier = store.get_results(job_id).get(agent)
+    if earlier and earlier.attempts >= attempt:
+        return earlier
     result = AgentResult(
         job_id=job_id,
         agent=agent,

@@ -1,13 +1,20 @@
-"""Workers run in this process (local runs and tests), each under its own timeout."""
+"""Workers run in this process (local runs and tests), each under its own timeout.
+
+A call that ends without the worker recording its result (a timeout, the store failing
+around the run, the agent's code failing to load) is that attempt's error, as a worker
+Lambda's failure is: it is retried like any failed attempt, and a run that lost its claim
+still stops.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import time
 
 from ... import config
 from ..records import AgentResult, JobContext
 from ..settings import Settings
-from ..store import JobStore
+from ..store import JobStore, LeaseLost
 from . import Invoke, record_failure
 
 
@@ -18,6 +25,7 @@ def in_process(store: JobStore, settings: Settings) -> Invoke:
     async def invoke(agent: str, context: JobContext, attempt: int, claim: int) -> AgentResult:
         timeout = config.WORKERS[agent].timeout
         job_id = context.job_id
+        started = time.perf_counter()
         try:
             return await asyncio.wait_for(
                 run_agent(
@@ -27,8 +35,12 @@ def in_process(store: JobStore, settings: Settings) -> Invoke:
             )
         except TimeoutError:
             error = f"timed out after {timeout} s"
-            return record_failure(
-                store, agent, job_id, attempt, error, round(timeout * 1000), claim=claim
-            )
+            elapsed = round(timeout * 1000)
+        except LeaseLost:
+            raise
+        except Exception as failure:  # as a worker's Lambda would fail: the store, say
+            error = f"{type(failure).__name__}: {failure}"
+            elapsed = round((time.perf_counter() - started) * 1000)
+        return record_failure(store, agent, job_id, attempt, error, elapsed, claim=claim)
 
     return invoke

@@ -17,6 +17,7 @@ from agents import Agent, RunConfig, Runner, agent_span, trace
 
 from ... import config
 from ...agents import agent_folder
+from ...inputs import check_input
 from ..llm import offline
 from ..llm.clients import model_for, model_settings
 from ..llm.cost import Spend, as_usd
@@ -53,7 +54,9 @@ def read_context(store: JobStore, job_id: str, name: str, claim: int | None) -> 
         for agent, result in store.get_results(job_id).items()
         if result.ok and agent not in (name, PLANNER_USAGE)
     }
-    return JobContext(job_id=job.id, input=job.input, results=earlier)
+    # The input as agents.yaml declares inputs now (defaults of inputs added since filled in),
+    # as the orchestrator checked it before calling this worker.
+    return JobContext(job_id=job.id, input=check_input(job.input), results=earlier)
 
 
 def spent_before(store: JobStore, job_id: str, name: str, attempt: int) -> Spend:
