@@ -505,7 +505,18 @@ def test_careless_users_and_failing_answers_each_end_in_one_clear_message(
         assert_accessible(page)
         shot(page, "12-empty-form")
 
-        # Answers that are not a job, and no answer at all: one message in the summary each.
+        # An input over the API's limit: the group it names says so, focus on its first field.
+        page.get_by_role("button", name="Reset to the example").click()
+        account_name = page.get_by_label("Account Name").first
+        account_name.fill("x" * 40_000)
+        submit.click()
+        expect(summary.locator("li")).to_have_text([re.compile(r"^accounts: .* over the 32 KiB")])
+        accounts = page.locator("fieldset", has=page.get_by_text("Accounts", exact=True)).first
+        expect(accounts).to_have_attribute("aria-invalid", "true")
+        expect(account_name).to_be_focused()
+
+        # Answers that are not a job, and no answer at all: one message in the summary each,
+        # which takes the focus.
         page.get_by_role("button", name="Reset to the example").click()
         for answer, message in [*FAILED_ANSWERS, (None, f"could not reach {url}")]:
             page.route(
@@ -514,6 +525,7 @@ def test_careless_users_and_failing_answers_each_end_in_one_clear_message(
             )
             submit.click()
             expect(summary.locator("li")).to_have_text([message])
+            expect(summary).to_be_focused()
             expect(submit).to_be_enabled()
             page.unroute(f"{url}/jobs")
         expect(summary).to_contain_text("The job could not be sent:")

@@ -326,9 +326,9 @@
   }
 
   function groupShell(path, label, node) {
-    const error = el("p", { class: "field-error", hidden: true });
+    const error = el("p", { class: "field-error", id: `g${++fieldCount}-error`, hidden: true });
     const legend = el("legend", { text: label });
-    const fieldset = el("fieldset", {}, legend);
+    const fieldset = el("fieldset", { "aria-describedby": error.id }, legend);
     if (node.description) fieldset.append(el("p", { class: "hint", text: node.description }));
     fieldset.append(error);
     form.fields.set(path, { input: fieldset, error });
@@ -339,7 +339,6 @@
     const given = value && typeof value === "object" ? value : {};
     const required = new Set(node.required || []);
     const fieldset = path === "input" ? el("div", { class: "root" }) : groupShell(path, labelOf(name, node), node);
-    if (path === "input") form.fields.set(path, { input: fieldset, error: el("p", { hidden: true }) });
     if (path === "input" && !Object.keys(node.properties || {}).length) {
       fieldset.append(el("p", { text: "This job takes no input." }));
     }
@@ -462,8 +461,12 @@
         target.error.textContent = message;
         target.error.hidden = false;
         target.input.setAttribute("aria-invalid", "true");
-        first = first || target.input;
-        list.append(el("li", {}, el("a", { href: `#${target.input.id}`, text: `${path.replace(/^input\.?/, "") || "input"}: ${message}`, onclick: (event) => { event.preventDefault(); target.input.focus(); } })));
+        // A group's error leads to its first control (a fieldset takes no focus).
+        const control = target.input.matches("input, select, textarea") ? target.input : target.input.querySelector("input, select, textarea, button");
+        first = first || control;
+        const text = `${path.replace(/^input\./, "")}: ${message}`;
+        const link = control && el("a", { href: `#${control.id}`, text, onclick: (event) => { event.preventDefault(); control.focus(); } });
+        list.append(el("li", link ? {} : { text }, link));
       } else {
         list.append(el("li", { text: path ? `${path}: ${message}` : message }));
       }
