@@ -465,12 +465,14 @@ def answering(answer: dict | None):
 
 
 def _with_notes(route) -> None:
-    """The OpenAPI document with a free-form `notes` object in the job input (a JSON field)."""
+    """The OpenAPI document with a free-form `notes` object in the job input (a JSON field),
+    described by hostile text (agents.yaml's descriptions reach the form)."""
     document = route.fetch().json()
     content = document["paths"]["/jobs"]["post"]["requestBody"]["content"]
     content["application/json"]["schema"]["properties"]["notes"] = {
         "type": "object",
         "title": "Notes",
+        "description": HOSTILE_ERROR,
     }
     route.fulfill(json=document)
 
@@ -571,6 +573,7 @@ def test_careless_users_and_failing_answers_each_end_in_one_clear_message(
         unreachable = f"could not reach {url}"
         for answer, message in [
             ({"status": 503, "body": ""}, "the API answered 503"),
+            ({"status": 429, "json": {"message": "Too Many Requests"}}, "the API answered 429"),
             (None, unreachable),
         ]:
             page.route(
@@ -634,6 +637,7 @@ def test_careless_users_and_failing_answers_each_end_in_one_clear_message(
             lambda request: fresh_posts.append(request.url) if request.method == "POST" else None,
         )
         notes = fresh.get_by_label("Notes (JSON)")
+        expect(fresh.locator(f"#{notes.get_attribute('id')}-hint")).to_have_text(HOSTILE_ERROR)
         notes.fill("{oops")
         fresh.get_by_role("button", name="Submit job").click()
         expect(notes).to_have_attribute("aria-invalid", "true")

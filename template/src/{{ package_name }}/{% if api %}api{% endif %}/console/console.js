@@ -741,7 +741,8 @@
       }
       if (location.hash !== here) return;
       const { response, body } = answer;
-      if (response.status >= 500) {
+      // A server error or a gateway's throttling (429) passes: ask again a little later.
+      if (response.status >= 500 || response.status === 429) {
         notice(`The job could not be read (${problemText(response, body)}); trying again.`);
         return later(POLL_MS * 5);
       }
