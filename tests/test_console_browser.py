@@ -464,17 +464,29 @@ def answering(answer: dict | None):
     return lambda route: route.fulfill(**answer) if answer else route.abort()
 
 
-def _with_notes(route) -> None:
-    """The OpenAPI document with a free-form `notes` object in the job input (a JSON field),
-    described by hostile text (agents.yaml's descriptions reach the form)."""
-    document = route.fetch().json()
-    content = document["paths"]["/jobs"]["post"]["requestBody"]["content"]
-    content["application/json"]["schema"]["properties"]["notes"] = {
-        "type": "object",
-        "title": "Notes",
-        "description": HOSTILE_ERROR,
-    }
-    route.fulfill(json=document)
+def _with_input(change):
+    """A route handler answering the OpenAPI document with its job input's schema changed."""
+
+    def handle(route) -> None:
+        document = route.fetch().json()
+        content = document["paths"]["/jobs"]["post"]["requestBody"]["content"]
+        change(content["application/json"]["schema"])
+        route.fulfill(json=document)
+
+    return handle
+
+
+# A free-form `notes` object in the job input (a JSON field), described by hostile text
+# (agents.yaml's descriptions reach the form).
+_with_notes = _with_input(
+    lambda schema: schema["properties"].update(
+        notes={"type": "object", "title": "Notes", "description": HOSTILE_ERROR}
+    )
+)
+# The job input as any JSON object (agents.yaml without `inputs`): one JSON field.
+_free_form = _with_input(
+    lambda schema: [schema.pop(key) for key in ("properties", "required", "additionalProperties")]
+)
 
 
 def test_careless_users_and_failing_answers_each_end_in_one_clear_message(
@@ -647,6 +659,19 @@ def test_careless_users_and_failing_answers_each_end_in_one_clear_message(
         assert fresh_posts == []
         assert_accessible(fresh)
         shot(fresh, "15-invalid-json")
+
+        # A whole input of JSON left empty: named, and nothing is sent.
+        fresh.unroute(f"{url}/openapi.json")
+        fresh.route(f"{url}/openapi.json", _free_form)
+        fresh.reload()
+        whole = fresh.get_by_label("Job input (JSON)")
+        whole.fill("")
+        fresh.get_by_role("button", name="Submit job").click()
+        expect(fresh.locator(f"#{whole.get_attribute('id')}-error")).to_have_text(
+            "empty: write the job's input as a JSON object, e.g. {}"
+        )
+        expect(whole).to_be_focused()
+        assert fresh_posts == []
         assert fresh_problems == []
 
 

@@ -411,7 +411,11 @@
     const text = el("textarea", { name: path, rows: 8, spellcheck: "false", class: "json" });
     if (value !== undefined) text.value = JSON.stringify(value, null, 2);
     const get = () => {
-      if (text.value.trim() === "") return undefined;
+      if (text.value.trim() === "") {
+        // The whole input cannot be left out: there would be no body to send.
+        if (path === "input") throw new NotJson(path, "empty: write the job's input as a JSON object, e.g. {}");
+        return undefined;
+      }
       try {
         return JSON.parse(text.value);
       } catch (error) {
@@ -434,7 +438,7 @@
   function buildForm() {
     form = { fields: new Map(), get: null };
     fieldCount = 0;
-    const root = field("input", "input", schema, true, project.example);
+    const root = field("input", "input", { ...schema, title: "Job input" }, true, project.example);
     form.get = root.get;
     $("fields").replaceChildren(root.node);
     clearErrors();
