@@ -516,6 +516,9 @@ def test_careless_users_and_failing_answers_each_end_in_one_clear_message(
         expect(page.locator(f"#{years.get_attribute('id')}-error")).to_have_text("Field required")
         expect(summary).to_contain_text("years_until_retirement: Field required")
         expect(summary).to_contain_text("target_retirement_income: Field required")
+        # The summary's links lead to their fields by keyboard.
+        summary.get_by_role("link", name=re.compile("^target_retirement_income")).press("Enter")
+        expect(page.get_by_label("Target Retirement Income")).to_be_focused()
         assert_accessible(page)
         shot(page, "12-empty-form")
 
