@@ -577,6 +577,25 @@ def test_careless_users_and_failing_answers_each_end_in_one_clear_message(
         expect(notice).to_be_hidden()
         page.unroute(f"{url}/jobs/{job_id}/events")
 
+        # While a job runs, the page polls it: what the reader unfolded in its results stays so.
+        def running(route) -> None:
+            answer = route.fetch()
+            route.fulfill(response=answer, json={**answer.json(), "status": "running"})
+
+        page.route(f"{url}/jobs/{job_id}/events", lambda route: route.abort())
+        page.route(f"{url}/jobs/{job_id}", running)
+        page.goto(f"{url}/#/new")
+        page.goto(f"{url}/#/jobs/{job_id}")
+        expect(status).to_have_text("running")
+        unfolded = page.locator("#results details").first
+        unfolded.locator("> summary").click()
+        for _ in range(2):
+            with page.expect_request(f"{url}/jobs/{job_id}"):
+                pass
+        expect(unfolded).to_have_attribute("open", "")
+        page.goto(f"{url}/#/new")
+        page.unroute_all(behavior="wait")  # lets a poll on its way finish
+
         # The job cannot be read: a refusal stops with its message, a 5xx or a lost connection
         # is retried (every 5 s), and the job shows once the API answers again.
         page.route(job_answers, lambda route: route.fulfill(status=403, json={"message": "No"}))

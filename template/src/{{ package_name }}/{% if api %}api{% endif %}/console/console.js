@@ -20,6 +20,7 @@
   let pollTimer = null;
   let stream = null; // the AbortController of the job stream being read
   let cursors = [null]; // the job list's pages: the cursor of each page shown so far
+  let shownResults = null; // the results on the job view, as JSON
 
   // ---------------------------------------------------------------------------------------
   // Elements
@@ -641,7 +642,12 @@
     $("agents").querySelector("tbody").replaceChildren(...rows);
   }
 
+  // Redrawn only when they change: a poll every second must not fold what the reader
+  // unfolded, or take the focus from a link in a report.
   function renderResults(job) {
+    const results = JSON.stringify(job.results);
+    if (results === shownResults) return;
+    shownResults = results;
     const sections = Object.entries(job.results).map(([agent, result]) => {
       const section = el("section", { class: "result", "aria-label": `${agent} result` }, el("h3", {}, agent, el("span", { class: "key", text: ` (${result.key})` })));
       if (result.error) section.append(el("p", { class: "field-error", text: result.error }));
@@ -722,6 +728,7 @@
     show("job");
     $("job-id").textContent = jobId;
     for (const id of ["plan", "results"]) $(id).replaceChildren();
+    shownResults = null;
     $("agents").querySelector("tbody").replaceChildren();
     $("job-error").hidden = true;
     setStatus("loading");
