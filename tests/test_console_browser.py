@@ -358,6 +358,7 @@ def test_users_run_the_finance_example_and_read_its_results(
         assert legend.evaluate(VALUE_READS_LEFT_TO_RIGHT) is True
         expect(hostile.get_by_text("bottom", exact=True)).to_be_attached()
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert_accessible(page)
         shot(page, "05-hostile-output")
 
         # A bad input: the API's problem shows next to the fields it names.
