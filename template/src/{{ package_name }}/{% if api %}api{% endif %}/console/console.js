@@ -224,7 +224,7 @@
   async function reach(path, options) {
     try {
       return await fetch(path, options);
-    } catch (error) {
+    } catch {
       throw new Error(`could not reach ${new URL(path, location.href).origin}`);
     }
   }
