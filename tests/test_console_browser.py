@@ -28,6 +28,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from .conftest import ROOT, _clean_environment, render
@@ -460,6 +462,51 @@ FAILED_ANSWERS = [
 ]
 
 
+# Markdown an agent might write: HTML elements with the attributes and URLs that matter, among
+# Markdown's own links, images, code and entities.
+html_attribute = st.builds(
+    lambda name, value: f' {name}="{value}"',
+    st.sampled_from(["src", "href", "onerror", "onload", "style", "id", "name", "xlink:href"]),
+    st.sampled_from(
+        ["x", "javascript:window.__xss=1", "window.__xss=1", "data:text/html,x", "notice"]
+        + ["color: red", "https://tracker.invalid/p.png"]
+    ),
+)
+html_element = st.builds(
+    lambda tag, attributes, body: f"<{tag}{''.join(attributes)}>{body}</{tag}>",
+    st.sampled_from(["img", "svg", "script", "style", "iframe", "form", "input", "a", "p", "math"]),
+    st.lists(html_attribute, max_size=3),
+    st.sampled_from(["", "text", "window.__xss=1"]),
+)
+markdown_piece = st.sampled_from(
+    ["\n\n", "# ", "`", "```\n", "- [x] ", "&lt;", "&#x3C;", "\u202e", "\u200b", " ", "w" * 80]
+    + ["[l](javascript:window.__xss=1)", "![i](https://tracker.invalid/p.png)", "![d](data:,x)"]
+)
+markup = st.lists(st.one_of(html_element, markdown_piece), max_size=12).map("".join)
+# What in the results could run, restyle, fetch or take input (an empty list when nothing).
+NOT_INERT = r"""(results) => {
+    const problems = [];
+    const refused = ["script", "style", "iframe", "object", "embed", "form", "input", "button",
+        "textarea", "select", "link", "meta", "base", "math"];
+    for (const node of results.querySelectorAll("*")) {
+        const tag = node.localName;
+        if (refused.includes(tag)) problems.push(tag);
+        if (tag === "svg" && !node.classList.contains("chart-drawing")) problems.push(tag);
+        const source = node.getAttribute("src") || "";
+        if (tag === "img" && !source.startsWith("data:image/")) problems.push(`img ${source}`);
+        for (const {name, value} of node.attributes) {
+            if (/^on|^style$/i.test(name) && !node.classList.contains("swatch")) {
+                problems.push(`${tag} ${name}`);
+            }
+            if (/^(href|src)$/.test(name) && /^\s*(javascript|data:text)/i.test(value)) {
+                problems.push(`${tag} ${name}=${value}`);
+            }
+        }
+    }
+    return problems;
+}"""
+
+
 def answering(answer: dict | None):
     """A route handler giving ``answer`` (Route.fulfill's arguments), or, with None, none."""
     return lambda route: route.fulfill(**answer) if answer else route.abort()
@@ -596,6 +643,28 @@ def test_careless_users_and_failing_answers_each_end_in_one_clear_message(
         expect(unfolded).to_have_attribute("open", "")
         page.goto(f"{url}/#/new")
         page.unroute_all(behavior="wait")  # lets a poll on its way finish
+
+        # Generated Markdown of HTML pieces: whatever an agent writes, the report stays inert.
+        view = api_job(page, job_id)
+        shown: dict[str, dict] = {}
+        page.route(f"{url}/jobs/{job_id}/events", lambda route: route.abort())
+        page.route(f"{url}/jobs/{job_id}", lambda route: route.fulfill(json=shown["view"]))
+
+        @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        @given(text=markup)
+        def stays_inert(text: str) -> None:
+            reporter = {**view["results"]["reporter"], "output": {"content": f"# Made\n\n{text}\n"}}
+            shown["view"] = {**view, "results": {**view["results"], "reporter": reporter}}
+            page.goto(f"{url}/#/new")
+            page.goto(f"{url}/#/jobs/{job_id}")
+            expect(page.get_by_role("heading", name="Made", exact=True)).to_be_visible()
+            assert page.locator("#results").evaluate(NOT_INERT) == []
+            assert page.evaluate("window.__xss") is None
+            assert problems == []  # nor did the page's CSP refuse anything
+
+        stays_inert()
+        page.goto(f"{url}/#/new")
+        page.unroute_all(behavior="wait")
 
         # The job cannot be read: a refusal stops with its message, a 5xx or a lost connection
         # is retried (every 5 s), and the job shows once the API answers again.
