@@ -525,10 +525,11 @@ def _with_input(change):
 
 
 # A free-form `notes` object in the job input (a JSON field), described by hostile text
-# (agents.yaml's descriptions reach the form).
+# (agents.yaml's descriptions reach the form), and a list of `samples` of any JSON.
 _with_notes = _with_input(
     lambda schema: schema["properties"].update(
-        notes={"type": "object", "title": "Notes", "description": HOSTILE_ERROR}
+        notes={"type": "object", "title": "Notes", "description": HOSTILE_ERROR},
+        samples={"type": "array", "title": "Samples", "items": {}},
     )
 )
 # The job input as any JSON object (agents.yaml without `inputs`): one JSON field.
@@ -729,11 +730,13 @@ def test_careless_users_and_failing_answers_each_end_in_one_clear_message(
         fresh.unroute(f"{url}/dev-issuer/token")
 
         # Text that is not JSON in a JSON field: named next to it, and nothing is sent.
-        fresh_posts: list[str] = []
+        fresh_posts: list[dict] = []
         sign_in(fresh, url, "erin")
         fresh.on(
             "request",
-            lambda request: fresh_posts.append(request.url) if request.method == "POST" else None,
+            lambda request: (
+                fresh_posts.append(request.post_data_json) if request.method == "POST" else None
+            ),
         )
         notes = fresh.get_by_label("Notes (JSON)")
         expect(fresh.locator(f"#{notes.get_attribute('id')}-hint")).to_have_text(HOSTILE_ERROR)
@@ -746,6 +749,27 @@ def test_careless_users_and_failing_answers_each_end_in_one_clear_message(
         assert fresh_posts == []
         assert_accessible(fresh)
         shot(fresh, "15-invalid-json")
+
+        # A list item that is not JSON yet: adding or removing an item names it and keeps it.
+        notes.fill("")
+        add_sample = fresh.get_by_role("button", name="Add to Samples")
+        add_sample.click()
+        add_sample.click()
+        first_sample = fresh.get_by_label("Samples 1 (JSON)")
+        first_sample.fill("{oops")
+        for change in (add_sample, fresh.get_by_role("button", name="Remove Samples 2")):
+            change.click()
+            expect(fresh.locator("#form-errors")).to_contain_text("The list was not changed:")
+            expect(fresh.locator("#form-errors li")).to_contain_text(["samples[0]: not valid JSON"])
+            expect(fresh.locator("textarea[name^='input.samples']")).to_have_count(2)
+            expect(first_sample).to_have_value("{oops")
+
+        # Blank items are sent as null for the API to name, never dropped.
+        first_sample.fill("")
+        fresh.get_by_role("button", name="Submit job").click()
+        expect(fresh.locator("#form-errors")).to_contain_text("samples")
+        assert [post["samples"] for post in fresh_posts] == [[None, None]]
+        fresh_posts.clear()
 
         # A whole input of JSON left empty: named, and nothing is sent.
         fresh.unroute(f"{url}/openapi.json")

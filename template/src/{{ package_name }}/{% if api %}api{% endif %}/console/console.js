@@ -369,6 +369,17 @@
     fieldset.append(list, add);
     let parts = [];
 
+    // The items as they stand, to draw the list again; null, with the summary naming it, while
+    // one of them holds text that is not JSON (drawing it again would lose that text).
+    const current = () => {
+      try {
+        return parts.map((p) => p.get());
+      } catch (error) {
+        if (!(error instanceof NotJson)) throw error;
+        showErrors({ detail: error.message, errors: [{ field: error.path, message: error.message }] }, "The list was not changed:");
+        return null;
+      }
+    };
     const render = (values) => {
       for (const key of [...form.fields.keys()]) if (key.startsWith(`${path}[`)) form.fields.delete(key);
       list.replaceChildren();
@@ -379,7 +390,8 @@
           class: "secondary",
           text: `Remove ${label} ${index + 1}`,
           onclick: () => {
-            const kept = parts.map((p) => p.get());
+            const kept = current();
+            if (!kept) return;
             kept.splice(index, 1);
             render(kept);
             add.focus();
@@ -391,12 +403,15 @@
     };
     add.addEventListener("click", () => {
       const blank = itemSchema.type === "object" ? {} : itemSchema.default;
-      render([...parts.map((p) => p.get()), blank]);
+      const kept = current();
+      if (!kept) return;
+      render([...kept, blank]);
       const inputs = list.lastElementChild.querySelectorAll("input, select, textarea");
       if (inputs.length) inputs[0].focus();
     });
     render(Array.isArray(value) ? value : []);
-    return { node: fieldset, get: () => parts.map((p) => p.get()).filter((v) => v !== undefined) };
+    // A blank item goes as null, for the API to name it, never dropped from the list unseen.
+    return { node: fieldset, get: () => parts.map((p) => p.get() ?? null) };
   }
 
   class NotJson extends Error {
