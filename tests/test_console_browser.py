@@ -609,7 +609,9 @@ def test_careless_users_and_failing_answers_each_end_in_one_clear_message(
         submit.dblclick()
         expect(status).to_have_text("completed", timeout=JOB_SECONDS * 1000)
         job_id = page.locator("#job-id").inner_text()
+        expect(page.locator("nav [aria-current]")).to_have_count(0)  # a job is neither page
         page.get_by_role("link", name="New job").click()
+        expect(page.get_by_role("link", name="New job")).to_have_attribute("aria-current", "page")
         years.press("Enter")
         expect(page.locator("#job-id")).not_to_have_text(job_id)
         expect(status).to_have_text("completed", timeout=JOB_SECONDS * 1000)

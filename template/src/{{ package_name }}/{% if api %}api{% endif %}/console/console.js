@@ -58,7 +58,8 @@
     $("nav").hidden = !signedIn;
     $("who").hidden = !signedIn;
     for (const link of $("nav").querySelectorAll("a")) {
-      const current = location.hash.startsWith(link.getAttribute("href"));
+      // A job's page is neither the form nor the list.
+      const current = (location.hash || "#/new") === link.getAttribute("href");
       if (current) link.setAttribute("aria-current", "page");
       else link.removeAttribute("aria-current");
     }
