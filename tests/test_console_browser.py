@@ -669,6 +669,43 @@ def test_careless_users_and_failing_answers_each_end_in_one_clear_message(
         page.goto(f"{url}/#/new")
         page.unroute_all(behavior="wait")
 
+        # Leaving a running job and coming back while its poll is on its way: the earlier
+        # visit's poll stops at its answer; only the current one goes on.
+        running_view = {**view, "status": "running"}
+        held: list = []
+        polls: list[str] = []
+        job_address = f"{url}/jobs/{job_id}"
+        page.on(
+            "request",
+            lambda request: polls.append(request.url) if request.url == job_address else None,
+        )
+
+        def hold_two(route) -> None:
+            if len(held) < 2:
+                held.append(route)
+            else:
+                route.fulfill(json=running_view)
+
+        page.route(f"{job_address}/events", lambda route: route.abort())
+        page.route(job_address, hold_two)
+        for visit in (1, 2):
+            page.goto(f"{url}/#/new")
+            page.goto(f"{url}/#/jobs/{job_id}")
+            for _ in range(100):  # until this visit's poll is on its way
+                if len(held) == visit:
+                    break
+                page.wait_for_timeout(50)
+        assert len(held) == 2
+        polls.clear()
+        held[0].fulfill(json=running_view)
+        page.wait_for_timeout(1500)
+        assert polls == []  # the earlier visit asked nothing more
+        with page.expect_request(job_address):
+            held[1].fulfill(json=running_view)
+        expect(status).to_have_text("running")
+        page.goto(f"{url}/#/new")
+        page.unroute_all(behavior="wait")
+
         # The job cannot be read: a refusal stops with its message, a 5xx or a lost connection
         # is retried (every 5 s), and the job shows once the API answers again.
         page.route(job_answers, lambda route: route.fulfill(status=403, json={"message": "No"}))

@@ -21,6 +21,7 @@
   let stream = null; // the AbortController of the job stream being read
   let cursors = [null]; // the job list's pages: the cursor of each page shown so far
   let shownResults = null; // the results on the job view, as JSON
+  let visits = 0; // pages shown so far: a poll or stream of an earlier visit stops
 
   // ---------------------------------------------------------------------------------------
   // Elements
@@ -695,7 +696,7 @@
 
   // Follows the job through `/jobs/{id}/events` (server-sent events) where the server streams
   // (`make serve`); false when it cannot, for the caller to poll instead.
-  async function streamJob(jobId, here) {
+  async function streamJob(jobId, left) {
     stream = new AbortController();
     const { signal } = stream;
     let response;
@@ -720,7 +721,7 @@
     try {
       for (;;) {
         const { value, done } = await reader.read();
-        if (location.hash !== here) return true;
+        if (left()) return true;
         // A stream that ends before its job did (the server stopped) leaves it to polling.
         if (done) return job !== null && !["pending", "running"].includes(job.status);
         buffer += value;
@@ -753,7 +754,9 @@
       setStatus("not found");
       return notice("This address names no job: pick one in Your jobs.");
     }
-    const here = location.hash;
+    // Left when the page shows anything else, this job again included (its own poll then).
+    const visit = visits;
+    const left = () => visits !== visit;
     const later = (ms) => {
       pollTimer = setTimeout(() => poll().catch(report), ms);
     };
@@ -762,11 +765,11 @@
       try {
         answer = await api(jobPath(jobId));
       } catch (error) {
-        if (error instanceof SignedOut || location.hash !== here) return;
+        if (error instanceof SignedOut || left()) return;
         notice(`The job could not be read (${error.message}); trying again.`);
         return later(POLL_MS * 5);
       }
-      if (location.hash !== here) return;
+      if (left()) return;
       const { response, body } = answer;
       // A server error or a gateway's throttling (429) passes: ask again a little later.
       if (response.status >= 500 || response.status === 429) {
@@ -781,7 +784,7 @@
       showJobView(body);
       if (body.status === "pending" || body.status === "running") later(POLL_MS);
     };
-    if (config.stream && (await streamJob(jobId, here))) return;
+    if (config.stream && (await streamJob(jobId, left))) return;
     await poll();
   }
 
@@ -935,6 +938,7 @@
   }
 
   async function route() {
+    visits += 1;
     clearTimeout(pollTimer);
     if (stream) stream.abort();
     if (!token) return showSignIn();
