@@ -20,6 +20,8 @@
   let pollTimer = null;
   let stream = null; // the AbortController of the job stream being read
   let cursors = [null]; // the job list's pages: the cursor of each page shown so far
+  let shownResults = null; // the results on the job view, as JSON
+  let visits = 0; // pages shown so far: a poll or stream of an earlier visit stops
 
   // ---------------------------------------------------------------------------------------
   // Elements
@@ -57,7 +59,8 @@
     $("nav").hidden = !signedIn;
     $("who").hidden = !signedIn;
     for (const link of $("nav").querySelectorAll("a")) {
-      const current = location.hash.startsWith(link.getAttribute("href"));
+      // A job's page is neither the form nor the list.
+      const current = (location.hash || "#/new") === link.getAttribute("href");
       if (current) link.setAttribute("aria-current", "page");
       else link.removeAttribute("aria-current");
     }
@@ -109,9 +112,10 @@
 
   async function provider() {
     const url = `${config.issuer.replace(/\/$/, "")}/.well-known/openid-configuration`;
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`the identity provider's ${url} answered ${response.status}`);
-    return response.json();
+    const response = await reach(url);
+    const endpoints = await response.json().catch(() => null);
+    if (!response.ok || !endpoints) throw new Error(`the identity provider's ${url} answered ${response.status}`);
+    return endpoints;
   }
 
   async function startSignIn() {
@@ -147,7 +151,7 @@
       throw new Error("this sign-in answer is not for the sign-in this page started: sign in again");
     }
     const endpoints = await provider();
-    const response = await fetch(endpoints.token_endpoint, {
+    const response = await reach(endpoints.token_endpoint, {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams({
@@ -171,14 +175,26 @@
   async function developmentSignIn(event) {
     event.preventDefault();
     const input = $("user-name");
-    const response = await fetch(`${new URL(config.issuer).pathname}/token`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ user: input.value }),
-    });
-    const body = await response.json().catch(() => ({}));
-    if (!response.ok) {
-      $("user-name-error").textContent = (body.errors && body.errors[0] && body.errors[0].message) || body.detail || "refused";
+    let refusal = null;
+    let body = null;
+    try {
+      const response = await reach(`${new URL(config.issuer).pathname}/token`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ user: input.value }),
+      });
+      body = await response.json().catch(() => null);
+      if (!response.ok) {
+        const problem = problemOf(response, body);
+        refusal = problem.errors.length ? problem.errors[0].message : problem.detail;
+      } else if (!body || !isJwt(body.access_token)) {
+        refusal = "the development issuer answered no token";
+      }
+    } catch (error) {
+      refusal = error.message;
+    }
+    if (refusal) {
+      $("user-name-error").textContent = refusal;
       $("user-name-error").hidden = false;
       input.setAttribute("aria-invalid", "true");
       input.setAttribute("aria-describedby", "user-name-error");
@@ -189,7 +205,7 @@
     input.removeAttribute("aria-invalid");
     setToken(body.access_token);
     notice("");
-    await route();
+    route().catch(report);
   }
 
   function showSignIn() {
@@ -206,9 +222,18 @@
 
   class SignedOut extends Error {}
 
+  // fetch(), with a network failure (the API down, the connection lost) as one clear error.
+  async function reach(path, options) {
+    try {
+      return await fetch(path, options);
+    } catch {
+      throw new Error(`could not reach ${new URL(path, location.href).origin}`);
+    }
+  }
+
   async function api(path, options = {}) {
     const headers = { ...(options.headers || {}), Authorization: `Bearer ${token}` };
-    const response = await fetch(path, { ...options, headers });
+    const response = await reach(path, { ...options, headers });
     if (response.status === 401) {
       signOut("Your sign-in was refused or has expired: sign in again.");
       throw new SignedOut();
@@ -217,9 +242,25 @@
     return { response, body };
   }
 
-  function problemText(response, body) {
-    return (body && body.detail) || `the API answered ${response.status}`;
+  const isText = (value) => typeof value === "string" && value.trim() !== "";
+
+  // The API's problem (RFC 9457) as {detail, errors}; any other answer (a gateway's
+  // {"message": ...}, an HTML error page, no body) as a detail naming its status.
+  function problemOf(response, body) {
+    if (body && isText(body.detail)) {
+      const errors = Array.isArray(body.errors) ? body.errors.filter((error) => error && isText(error.message)) : [];
+      return { detail: body.detail, errors: errors.map((error) => ({ field: String(error.field ?? ""), message: error.message })) };
+    }
+    const said = body && isText(body.message) ? `: ${body.message}` : "";
+    return { detail: `the API answered ${response.status}${said}`, errors: [] };
   }
+
+  const problemText = (response, body) => problemOf(response, body).detail;
+
+  // A job's view as the API answers it (anything else is a broken answer, not a job).
+  const isJobView = (body) =>
+    Boolean(body) && isText(body.job_id) && isText(body.status) && Array.isArray(body.steps) &&
+    Boolean(body.results) && typeof body.results === "object";
 
   // ---------------------------------------------------------------------------------------
   // The job form, built from the input's JSON schema
@@ -288,9 +329,9 @@
   }
 
   function groupShell(path, label, node) {
-    const error = el("p", { class: "field-error", hidden: true });
+    const error = el("p", { class: "field-error", id: `g${++fieldCount}-error`, hidden: true });
     const legend = el("legend", { text: label });
-    const fieldset = el("fieldset", {}, legend);
+    const fieldset = el("fieldset", { "aria-describedby": error.id }, legend);
     if (node.description) fieldset.append(el("p", { class: "hint", text: node.description }));
     fieldset.append(error);
     form.fields.set(path, { input: fieldset, error });
@@ -301,7 +342,6 @@
     const given = value && typeof value === "object" ? value : {};
     const required = new Set(node.required || []);
     const fieldset = path === "input" ? el("div", { class: "root" }) : groupShell(path, labelOf(name, node), node);
-    if (path === "input") form.fields.set(path, { input: fieldset, error: el("p", { hidden: true }) });
     if (path === "input" && !Object.keys(node.properties || {}).length) {
       fieldset.append(el("p", { text: "This job takes no input." }));
     }
@@ -331,6 +371,17 @@
     fieldset.append(list, add);
     let parts = [];
 
+    // The items as they stand, to draw the list again; null, with the summary naming it, while
+    // one of them holds text that is not JSON (drawing it again would lose that text).
+    const current = () => {
+      try {
+        return parts.map((p) => p.get());
+      } catch (error) {
+        if (!(error instanceof NotJson)) throw error;
+        showErrors({ detail: error.message, errors: [{ field: error.path, message: error.message }] }, "The list was not changed:");
+        return null;
+      }
+    };
     const render = (values) => {
       for (const key of [...form.fields.keys()]) if (key.startsWith(`${path}[`)) form.fields.delete(key);
       list.replaceChildren();
@@ -341,7 +392,8 @@
           class: "secondary",
           text: `Remove ${label} ${index + 1}`,
           onclick: () => {
-            const kept = parts.map((p) => p.get());
+            const kept = current();
+            if (!kept) return;
             kept.splice(index, 1);
             render(kept);
             add.focus();
@@ -353,12 +405,15 @@
     };
     add.addEventListener("click", () => {
       const blank = itemSchema.type === "object" ? {} : itemSchema.default;
-      render([...parts.map((p) => p.get()), blank]);
+      const kept = current();
+      if (!kept) return;
+      render([...kept, blank]);
       const inputs = list.lastElementChild.querySelectorAll("input, select, textarea");
       if (inputs.length) inputs[0].focus();
     });
     render(Array.isArray(value) ? value : []);
-    return { node: fieldset, get: () => parts.map((p) => p.get()).filter((v) => v !== undefined) };
+    // A blank item goes as null, for the API to name it, never dropped from the list unseen.
+    return { node: fieldset, get: () => parts.map((p) => p.get() ?? null) };
   }
 
   class NotJson extends Error {
@@ -374,7 +429,11 @@
     const text = el("textarea", { name: path, rows: 8, spellcheck: "false", class: "json" });
     if (value !== undefined) text.value = JSON.stringify(value, null, 2);
     const get = () => {
-      if (text.value.trim() === "") return undefined;
+      if (text.value.trim() === "") {
+        // The whole input cannot be left out: there would be no body to send.
+        if (path === "input") throw new NotJson(path, "empty: write the job's input as a JSON object, e.g. {}");
+        return undefined;
+      }
       try {
         return JSON.parse(text.value);
       } catch (error) {
@@ -397,7 +456,7 @@
   function buildForm() {
     form = { fields: new Map(), get: null };
     fieldCount = 0;
-    const root = field("input", "input", schema, true, project.example);
+    const root = field("input", "input", { ...schema, title: "Job input" }, true, project.example);
     form.get = root.get;
     $("fields").replaceChildren(root.node);
     clearErrors();
@@ -413,9 +472,9 @@
     $("form-errors").replaceChildren();
   }
 
-  function showErrors(problem) {
+  function showErrors(problem, heading = "The job was not accepted:") {
     clearErrors();
-    const errors = problem.errors && problem.errors.length ? problem.errors : [{ field: "", message: problem.detail }];
+    const errors = problem.errors.length ? problem.errors : [{ field: "", message: problem.detail }];
     const list = el("ul");
     let first = null;
     for (const { field: path, message } of errors) {
@@ -424,13 +483,17 @@
         target.error.textContent = message;
         target.error.hidden = false;
         target.input.setAttribute("aria-invalid", "true");
-        first = first || target.input;
-        list.append(el("li", {}, el("a", { href: `#${target.input.id}`, text: `${path.replace(/^input\.?/, "") || "input"}: ${message}`, onclick: (event) => { event.preventDefault(); target.input.focus(); } })));
+        // A group's error leads to its first control (a fieldset takes no focus).
+        const control = target.input.matches("input, select, textarea") ? target.input : target.input.querySelector("input, select, textarea, button");
+        first = first || control;
+        const text = `${path.replace(/^input\./, "")}: ${message}`;
+        const link = control && el("a", { href: `#${control.id}`, text, onclick: (event) => { event.preventDefault(); control.focus(); } });
+        list.append(el("li", link ? {} : { text }, link));
       } else {
         list.append(el("li", { text: path ? `${path}: ${message}` : message }));
       }
     }
-    $("form-errors").replaceChildren(el("p", { text: "The job was not accepted:" }), list);
+    $("form-errors").replaceChildren(el("p", { text: heading }), list);
     $("form-errors").hidden = false;
     (first || $("form-errors")).focus();
   }
@@ -452,13 +515,13 @@
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify(input),
       });
-      if (response.status === 202) {
+      if (response.ok && body && isText(body.job_id)) {
         location.hash = `#/jobs/${encodeURIComponent(body.job_id)}`;
         return;
       }
-      showErrors(body || { detail: problemText(response, body) });
+      showErrors(response.ok ? { detail: `the API answered ${response.status} without a job id`, errors: [] } : problemOf(response, body));
     } catch (error) {
-      if (!(error instanceof SignedOut)) notice(`The job could not be sent: ${error.message}`);
+      if (!(error instanceof SignedOut)) showErrors({ detail: error.message, errors: [] }, "The job could not be sent:");
     } finally {
       button.disabled = false;
     }
@@ -472,14 +535,33 @@
   // ---------------------------------------------------------------------------------------
   // The job list
 
-  async function showJobs() {
-    show("jobs");
-    const cursor = cursors[cursors.length - 1];
+  async function jobsPage(cursor) {
     const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
     if (cursor) query.set("cursor", cursor);
     const { response, body } = await api(`/jobs?${query}`);
-    if (!response.ok) return notice(problemText(response, body));
-    const rows = body.jobs.map((job) => {
+    if (!response.ok) throw new Error(problemText(response, body));
+    if (!body || !Array.isArray(body.jobs) || !body.jobs.every(isJobView)) {
+      throw new Error(`the API answered ${response.status} without a list of jobs`);
+    }
+    return body;
+  }
+
+  // One page of the list; its buttons wait for it, so that a double click turns one page.
+  async function showJobs() {
+    show("jobs");
+    const buttons = [$("jobs-newer"), $("jobs-older")];
+    for (const button of buttons) button.disabled = true;
+    let page;
+    try {
+      page = await jobsPage(cursors[cursors.length - 1]);
+    } catch (error) {
+      if (error instanceof SignedOut) return;
+      for (const id of ["jobs-table", "jobs-empty", "jobs-newer", "jobs-older"]) $(id).hidden = true;
+      return notice(`Your jobs could not be listed: ${error.message}`);
+    } finally {
+      for (const button of buttons) button.disabled = false;
+    }
+    const rows = page.jobs.map((job) => {
       const results = Object.values(job.results);
       const done = results.filter((result) => result.status === "ok").length;
       return el(
@@ -494,14 +576,14 @@
     $("jobs-table").hidden = rows.length === 0;
     $("jobs-empty").hidden = rows.length > 0 || cursors.length > 1;
     $("jobs-newer").hidden = cursors.length === 1;
-    $("jobs-older").hidden = !body.next_cursor;
+    $("jobs-older").hidden = !page.next_cursor;
     $("jobs-older").onclick = () => {
-      cursors.push(body.next_cursor);
-      showJobs();
+      cursors.push(page.next_cursor);
+      showJobs().catch(report);
     };
     $("jobs-newer").onclick = () => {
       cursors.pop();
-      showJobs();
+      showJobs().catch(report);
     };
   }
 
@@ -577,7 +659,12 @@
     $("agents").querySelector("tbody").replaceChildren(...rows);
   }
 
+  // Redrawn only when they change: a poll every second must not fold what the reader
+  // unfolded, or take the focus from a link in a report.
   function renderResults(job) {
+    const results = JSON.stringify(job.results);
+    if (results === shownResults) return;
+    shownResults = results;
     const sections = Object.entries(job.results).map(([agent, result]) => {
       const section = el("section", { class: "result", "aria-label": `${agent} result` }, el("h3", {}, agent, el("span", { class: "key", text: ` (${result.key})` })));
       if (result.error) section.append(el("p", { class: "field-error", text: result.error }));
@@ -587,13 +674,17 @@
     $("results").replaceChildren(...sections);
   }
 
+  // The status line: the job's status, or what keeps the page from showing one.
+  function setStatus(text) {
+    const status = $("job-status");
+    if (status.textContent === text) return;
+    status.textContent = text;
+    status.className = `status status-${text.replace(/\W+/g, "-")}`;
+  }
+
   function showJobView(job) {
     $("job-id").textContent = job.job_id;
-    const status = $("job-status");
-    if (status.textContent !== job.status) {
-      status.textContent = job.status;
-      status.className = `status status-${job.status}`;
-    }
+    setStatus(job.status);
     $("job-error").textContent = job.error || "";
     $("job-error").hidden = !job.error;
     renderPlan(job);
@@ -601,17 +692,16 @@
     renderResults(job);
   }
 
+  const jobPath = (jobId) => `/jobs/${encodeURIComponent(jobId)}`;
+
   // Follows the job through `/jobs/{id}/events` (server-sent events) where the server streams
   // (`make serve`); false when it cannot, for the caller to poll instead.
-  async function streamJob(jobId, here) {
+  async function streamJob(jobId, left) {
     stream = new AbortController();
     const { signal } = stream;
     let response;
     try {
-      response = await fetch(`/jobs/${encodeURIComponent(jobId)}/events`, {
-        headers: { Authorization: `Bearer ${token}` },
-        signal,
-      });
+      response = await fetch(`${jobPath(jobId)}/events`, { headers: { Authorization: `Bearer ${token}` }, signal });
     } catch {
       return signal.aborted;
     }
@@ -620,7 +710,7 @@
       return true;
     }
     if (response.status === 404) {
-      $("job-status").textContent = "not found";
+      setStatus("not found");
       notice(problemText(response, await response.json().catch(() => null)));
       return true;
     }
@@ -631,7 +721,7 @@
     try {
       for (;;) {
         const { value, done } = await reader.read();
-        if (location.hash !== here) return true;
+        if (left()) return true;
         // A stream that ends before its job did (the server stopped) leaves it to polling.
         if (done) return job !== null && !["pending", "running"].includes(job.status);
         buffer += value;
@@ -639,12 +729,14 @@
           const data = buffer.slice(0, end).split("\n").filter((line) => line.startsWith("data:"));
           buffer = buffer.slice(end + 2);
           if (!data.length) continue;
-          job = JSON.parse(data.map((line) => line.slice(5)).join("\n"));
+          const view = JSON.parse(data.map((line) => line.slice(5)).join("\n"));
+          if (!isJobView(view)) throw new Error("the stream sent something other than a job");
+          job = view;
           showJobView(job);
         }
       }
     } catch {
-      // Aborted by leaving the page, or the connection broke: polling picks up from here.
+      // Aborted by leaving the page, or the stream broke: polling picks up from here.
       return signal.aborted;
     }
   }
@@ -653,28 +745,46 @@
     show("job");
     $("job-id").textContent = jobId;
     for (const id of ["plan", "results"]) $(id).replaceChildren();
+    shownResults = null;
     $("agents").querySelector("tbody").replaceChildren();
-    $("job-status").textContent = "loading";
-    const here = location.hash;
-    const poll = async () => {
-      if (location.hash !== here) return;
-      try {
-        const { response, body } = await api(`/jobs/${encodeURIComponent(jobId)}`);
-        if (location.hash !== here) return;
-        if (!response.ok) {
-          $("job-status").textContent = "not found";
-          return notice(problemText(response, body));
-        }
-        showJobView(body);
-        if (body.status === "pending" || body.status === "running") pollTimer = setTimeout(poll, POLL_MS);
-      } catch (error) {
-        if (!(error instanceof SignedOut)) {
-          notice(`Could not reach the API (${error.message}); trying again.`);
-          pollTimer = setTimeout(poll, POLL_MS * 5);
-        }
-      }
+    $("job-error").hidden = true;
+    setStatus("loading");
+    // The one id encodeURIComponent cannot carry: a URL resolves "." and ".." away.
+    if (["", ".", ".."].includes(jobId)) {
+      setStatus("not found");
+      return notice("This address names no job: pick one in Your jobs.");
+    }
+    // Left when the page shows anything else, this job again included (its own poll then).
+    const visit = visits;
+    const left = () => visits !== visit;
+    const later = (ms) => {
+      pollTimer = setTimeout(() => poll().catch(report), ms);
     };
-    if (config.stream && (await streamJob(jobId, here))) return;
+    const poll = async () => {
+      let answer;
+      try {
+        answer = await api(jobPath(jobId));
+      } catch (error) {
+        if (error instanceof SignedOut || left()) return;
+        notice(`The job could not be read (${error.message}); trying again.`);
+        return later(POLL_MS * 5);
+      }
+      if (left()) return;
+      const { response, body } = answer;
+      // A server error or a gateway's throttling (429) passes: ask again a little later.
+      if (response.status >= 500 || response.status === 429) {
+        notice(`The job could not be read (${problemText(response, body)}); trying again.`);
+        return later(POLL_MS * 5);
+      }
+      if (!response.ok || !isJobView(body)) {
+        setStatus(response.status === 404 ? "not found" : "unavailable");
+        return notice(response.ok ? `the API answered ${response.status} without a job` : problemText(response, body));
+      }
+      notice("");
+      showJobView(body);
+      if (body.status === "pending" || body.status === "running") later(POLL_MS);
+    };
+    if (config.stream && (await streamJob(jobId, left))) return;
     await poll();
   }
 
@@ -702,31 +812,58 @@
     return blocks;
   }
 
+  // An agent's Markdown is rendered without its raw HTML, which shows as the text it is: no
+  // tag or attribute an agent writes reaches the page (the page's CSP would refuse an inline
+  // handler or style, but report it). Task-list boxes show as [x] and [ ], not as controls.
+  // DOMPurify then removes what Markdown itself can carry: unsafe link targets, and ids that
+  // could clash with the page's. Images show only when inline (data:); any other is never
+  // fetched, its alt text stands in for it.
+  const escapeHtml = (text) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  marked.use({
+    renderer: {
+      html: ({ text }) => escapeHtml(text),
+      checkbox: ({ checked }) => (checked ? "[x] " : "[ ] "),
+    },
+  });
+  const PURIFY = { USE_PROFILES: { html: true }, SANITIZE_NAMED_PROPS: true };
+  const INLINE_IMAGE = /^data:image\//i;
+
+  DOMPurify.addHook("uponSanitizeAttribute", (node, attribute) => {
+    if (node.nodeName === "IMG" && attribute.attrName === "src" && !INLINE_IMAGE.test(attribute.attrValue)) {
+      attribute.keepAttr = false;
+    }
+  });
+
   function markdown(text) {
     const block = el("div", { class: "markdown" });
-    block.innerHTML = DOMPurify.sanitize(marked.parse(text), { USE_PROFILES: { html: true } });
+    block.innerHTML = DOMPurify.sanitize(marked.parse(text), PURIFY);
+    for (const image of block.querySelectorAll("img:not([src])")) image.replaceWith(image.alt ? `[${image.alt}]` : "");
     return block;
   }
 
   function tree(value, name) {
     if (value === null || typeof value !== "object") {
       const text = typeof value === "string" ? value : JSON.stringify(value);
-      return el("span", { class: `leaf leaf-${value === null ? "null" : typeof value}`, text });
+      return el("bdi", { class: `leaf leaf-${value === null ? "null" : typeof value}`, text });
     }
     const entries = Array.isArray(value) ? value.map((item, index) => [String(index), item]) : Object.entries(value);
     const list = el("ul", { class: "tree" }, ...entries.map(([key, item]) => {
       const nested = item !== null && typeof item === "object";
-      return el("li", {}, nested ? tree(item, key) : el("span", {}, el("span", { class: "tree-key", text: `${key}: ` }), tree(item)));
+      return el("li", {}, nested ? tree(item, key) : el("span", {}, el("bdi", { class: "tree-key", text: key }), ": ", tree(item)));
     }));
     if (name === undefined) return el("div", { class: "tree-root" }, list);
     const size = Array.isArray(value) ? `[${value.length}]` : `{${entries.length}}`;
     // Nested values start folded: an agent's JSON can be long.
-    return el("details", {}, el("summary", {}, el("span", { class: "tree-key", text: name }), ` ${size}`), list);
+    return el("details", {}, el("summary", {}, el("bdi", { class: "tree-key", text: name }), ` ${size}`), list);
   }
 
   function colour(value, index) {
     return typeof value === "string" && /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.test(value) ? value : PALETTE[index % PALETTE.length];
   }
+
+  // A data point as text, its name isolated (U+2068..U+2069) so that right-to-left or
+  // override characters in it cannot reorder the value after it.
+  const pointText = (item) => `\u2068${item.name}\u2069: ${item.value}`;
 
   function chart(spec) {
     const title = String(spec.title || spec.key || "Chart");
@@ -735,11 +872,11 @@
       .map((item, index) => ({ name: String(item.name ?? ""), value: item.value, fill: colour(item.color, index) }));
     const drawing = spec.type === "pie" || spec.type === "donut" ? pie(data, spec.type === "donut") : bars(data, spec.type === "horizontalBar");
     drawing.setAttribute("role", "img");
-    drawing.setAttribute("aria-label", `${title}: ${data.map((d) => `${d.name} ${d.value}`).join(", ")}`);
+    drawing.setAttribute("aria-label", `\u2068${title}\u2069: ${data.map(pointText).join(", ")}`);
     const legend = el("ul", { class: "legend" }, ...data.map((item) => {
       const swatch = el("span", { class: "swatch", "aria-hidden": "true" });
       swatch.style.background = item.fill;
-      return el("li", {}, swatch, `${item.name}: ${item.value.toLocaleString()}`);
+      return el("li", {}, swatch, el("bdi", { text: item.name }), `: ${item.value.toLocaleString()}`);
     }));
     return el("figure", { class: `chart chart-${spec.type}`, "data-chart": spec.key || title }, el("figcaption", { text: title }), drawing, legend);
   }
@@ -765,7 +902,7 @@
       } else {
         d += ` L ${cx} ${cy} Z`;
       }
-      if (item.value > 0) drawing.append(svg("path", { d, fill: item.fill, class: "mark" }, svg("title", {}, `${item.name}: ${item.value}`)));
+      if (item.value > 0) drawing.append(svg("path", { d, fill: item.fill, class: "mark" }, svg("title", {}, pointText(item))));
       start = end;
     }
     return drawing;
@@ -782,7 +919,7 @@
       const attributes = horizontal
         ? { x: 0, y: index * band + pad / 2, width: size, height: Math.max(band - pad, 1) }
         : { x: index * band + pad / 2, y: height - size, width: Math.max(band - pad, 1), height: size };
-      drawing.append(svg("rect", { ...attributes, fill: item.fill, class: "mark" }, svg("title", {}, `${item.name}: ${item.value}`)));
+      drawing.append(svg("rect", { ...attributes, fill: item.fill, class: "mark" }, svg("title", {}, pointText(item))));
     });
     return drawing;
   }
@@ -790,29 +927,54 @@
   // ---------------------------------------------------------------------------------------
   // Routes: #/new, #/jobs, #/jobs/<id>
 
+  // The id in #/jobs/<id>, as typed when it is not valid percent-encoding.
+  function jobIdOf(hash) {
+    const text = hash.slice("#/jobs/".length);
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  }
+
   async function route() {
+    visits += 1;
     clearTimeout(pollTimer);
     if (stream) stream.abort();
     if (!token) return showSignIn();
     const hash = location.hash || "#/new";
-    if (hash.startsWith("#/jobs/")) return showJob(decodeURIComponent(hash.slice("#/jobs/".length)));
+    if (hash.startsWith("#/jobs/")) return showJob(jobIdOf(hash));
     if (hash === "#/jobs") return showJobs();
     return showNew();
   }
 
-  async function start() {
-    const [configResponse, projectResponse, openapi] = await Promise.all([
-      fetch("/console/config.json"),
-      fetch($("console-script").dataset.project),
-      fetch("/openapi.json"),
-    ]);
-    config = await configResponse.json();
-    project = await projectResponse.json();
-    const document_ = await openapi.json();
-    schema = document_.paths["/jobs"].post.requestBody.content["application/json"].schema;
-    $("brand").textContent = document_.info.title;
-    document.title = `${document_.info.title} console`;
+  // A JSON document the console needs from its server, or an error naming it.
+  async function load(url) {
+    const response = await reach(url);
+    const body = await response.json().catch(() => null);
+    if (!response.ok || body === null) throw new Error(`${url} could not be loaded (the API answered ${response.status})`);
+    return body;
+  }
 
+  async function loadProject() {
+    let openapi;
+    [config, project, openapi] = await Promise.all([
+      load("/console/config.json"),
+      load($("console-script").dataset.project),
+      load("/openapi.json"),
+    ]);
+    schema = openapi.paths?.["/jobs"]?.post?.requestBody?.content?.["application/json"]?.schema;
+    if (!schema) throw new Error("/openapi.json describes no job input for POST /jobs");
+    $("brand").textContent = openapi.info.title;
+    document.title = `${openapi.info.title} console`;
+  }
+
+  async function start() {
+    try {
+      await loadProject();
+    } catch (error) {
+      return notice(`The console could not start: ${error.message}. Reload the page to try again.`);
+    }
     $("dev-sign-in").addEventListener("submit", developmentSignIn);
     $("oidc-start").addEventListener("click", () => startSignIn().catch((error) => notice(`Sign-in failed: ${error.message}`)));
     $("sign-out").addEventListener("click", () => signOut(""));
@@ -825,7 +987,13 @@
     });
 
     const answer = new URLSearchParams(location.search);
-    if (!config.development && (answer.has("code") || answer.has("error"))) await finishSignIn(answer);
+    if (!config.development && (answer.has("code") || answer.has("error"))) {
+      try {
+        await finishSignIn(answer);
+      } catch (error) {
+        notice(`Sign-in failed: ${error.message}`);
+      }
+    }
     const expiry = token ? (claims(token) || {}).exp : undefined;
     if (token && (!expiry || expiry * 1000 < Date.now())) setToken(null);
     else setToken(token);
@@ -836,8 +1004,5 @@
     if (!(error instanceof SignedOut)) notice(`Something went wrong: ${error.message}`);
   }
 
-  document.addEventListener("DOMContentLoaded", () => start().catch((error) => {
-    report(error);
-    if (config && !token) showSignIn();
-  }));
+  document.addEventListener("DOMContentLoaded", () => start().catch(report));
 })();
