@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,11 +20,14 @@ from .orchestrator.run import execute_job
 from .runtime.invoke.local import in_process
 from .runtime.jobs import MAX_PAGE, create_job, job_view
 from .runtime.llm import offline
-from .runtime.settings import InvalidSetting, get_settings
+from .runtime.settings import InvalidSetting, Settings, get_settings
+from .runtime.store import JobStore
 from .runtime.store.open import open_store
 from .runtime.telemetry.logs import configure_logging
 
 EXIT_COMPLETED, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+# Stopped by a signal, as shells report it: Ctrl-C (SIGINT), or the output's reader gone (SIGPIPE).
+EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141
 # What the human-readable output shows of each agent's output.
 SHOWN_CHARACTERS = 600
 
@@ -129,6 +133,24 @@ def _recording(record: bool) -> Iterator[None]:
             print(f"recorded {path}", file=sys.stderr)
 
 
+class Interrupted(Exception):
+    """Ctrl-C stopped a local run of job ``job_id``: what it recorded stays for `resume`."""
+
+    def __init__(self, job_id: str):
+        super().__init__(
+            f"interrupted: job {job_id} keeps what it recorded;"
+            f" continue it with `python -m {__package__} resume {job_id}`"
+        )
+
+
+def _execute_here(store: JobStore, job_id: str, settings: Settings, **options: Any) -> None:
+    """Run job ``job_id`` to its end in this process; Ctrl-C raises Interrupted."""
+    try:
+        asyncio.run(execute_job(store, job_id, in_process(store, settings), **options))
+    except KeyboardInterrupt:
+        raise Interrupted(job_id) from None
+
+
 def run(args: argparse.Namespace) -> int:
     job_input = _read_json(args.input, "input file", "input")
     _use_outputs(args.outputs)
@@ -138,7 +160,7 @@ def run(args: argparse.Namespace) -> int:
     store = open_store(settings)
     job = create_job(store, job_input, user_id=args.user)
     with _recording(args.record):
-        asyncio.run(execute_job(store, job.id, in_process(store, settings)))
+        _execute_here(store, job.id, settings)
     view = job_view(store, store.get_job(job.id))
     _print_job(view, args.json)
     return _exit_code(view["status"])
@@ -154,7 +176,7 @@ def resume(args: argparse.Namespace) -> int:
         raise UsageError(f"job {args.job}: not found")
     if job.status in ("completed", "failed"):
         raise UsageError(f"job {args.job}: already {job.status}, nothing to resume")
-    asyncio.run(execute_job(store, job.id, in_process(store, settings), take_over=True))
+    _execute_here(store, job.id, settings, take_over=True)
     view = job_view(store, store.get_job(job.id))
     _print_job(view, args.json)
     return _exit_code(view["status"])
@@ -227,9 +249,10 @@ def evaluate(args: argparse.Namespace) -> int:
 
 
 def submit(args: argparse.Namespace) -> int:
-    from .runtime.queue import enqueue  # deployed stages only: boto3 and JOB_QUEUE_URL
+    from .runtime.queue import enqueue, queue_url  # deployed stages only: boto3, JOB_QUEUE_URL
 
     job_input = _read_json(args.input, "input file", "input")
+    queue_url()  # set, before a job is created that would never be queued
     job = create_job(open_store(get_settings()), job_input, user_id=args.user)
     enqueue(job.id)
     print(job.id)
@@ -285,7 +308,7 @@ def parser() -> argparse.ArgumentParser:
     resume_parser = commands.add_parser(
         "resume", help="continue here a job whose run died, reusing what it recorded"
     )
-    resume_parser.add_argument("job", help="job id")
+    resume_parser.add_argument("job", type=JOB, help="job id")
     resume_parser.add_argument("--outputs", type=Path, help="offline outputs by agent (JSON file)")
     resume_parser.add_argument("--json", action="store_true", help="print the job as JSON")
     resume_parser.set_defaults(handler=resume)
@@ -364,10 +387,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     configure_logging("WARNING")
     try:
-        return args.handler(args)
-    except InvalidInput as error:
+        code = args.handler(args)
+        sys.stdout.flush()  # a reader gone shows here rather than at exit
+        return code
+    except (InvalidInput, UsageError, InvalidSetting) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (UsageError, InvalidSetting) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    except Interrupted as interrupted:
+        print(interrupted, file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader of the output left (`| head`): the rest goes nowhere, and no traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE

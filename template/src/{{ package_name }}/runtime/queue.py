@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 from functools import cache
 
 import boto3
 
-from .settings import get_settings
+from .settings import deployed_settings, get_settings
 
 
 @cache
@@ -16,8 +15,11 @@ def _sqs():
     return boto3.client("sqs", region_name=get_settings().aws_region)
 
 
+def queue_url() -> str:
+    """JOB_QUEUE_URL, the orchestrator's queue; InvalidSetting when unset."""
+    return deployed_settings("queueing a job", "JOB_QUEUE_URL")["JOB_QUEUE_URL"]
+
+
 def enqueue(job_id: str) -> None:
     """Queue ``job_id`` on the queue named by JOB_QUEUE_URL; the message is {"job_id": ...}."""
-    _sqs().send_message(
-        QueueUrl=os.environ["JOB_QUEUE_URL"], MessageBody=json.dumps({"job_id": job_id})
-    )
+    _sqs().send_message(QueueUrl=queue_url(), MessageBody=json.dumps({"job_id": job_id}))
