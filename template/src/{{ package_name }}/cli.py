@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, replace
@@ -148,6 +149,8 @@ def _execute_here(store: JobStore, job_id: str, settings: Settings, **options: A
     try:
         asyncio.run(execute_job(store, job_id, in_process(store, settings), **options))
     except KeyboardInterrupt:
+        # The run's cancelled model calls leave coroutines never awaited: not worth a warning.
+        warnings.filterwarnings("ignore", "coroutine .* was never awaited", RuntimeWarning)
         raise Interrupted(job_id) from None
 
 
