@@ -161,8 +161,8 @@ def run(args: argparse.Namespace) -> int:
     if args.record and settings.model_mode != "live":
         raise UsageError(f"--record needs a live model (MODEL_MODE is {settings.model_mode})")
     store = open_store(settings)
-    job = create_job(store, job_input, user_id=args.user)
-    with _recording(args.record):
+    with _recording(args.record):  # a refused RECORDINGS_DIR leaves no job behind
+        job = create_job(store, job_input, user_id=args.user)
         _execute_here(store, job.id, settings)
     view = job_view(store, store.get_job(job.id))
     _print_job(view, args.json)
