@@ -221,6 +221,21 @@ def agent(args: argparse.Namespace) -> int:
     return EXIT_COMPLETED if result.ok else EXIT_FAILED
 
 
+def _report_file(path: Path) -> Path:
+    """``path``, where a report can be written (its folder is made); refused before any work."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise UsageError(f"report {path}: a file is in the way of its folder") from None
+    except OSError as error:
+        raise UsageError(f"report {path}: {error.strerror or error}") from None
+    if path.is_dir():
+        raise UsageError(f"report {path}: is a folder, not a file")
+    if not os.access(path if path.exists() else path.parent, os.W_OK):
+        raise UsageError(f"report {path}: not writable")
+    return path
+
+
 def evaluate(args: argparse.Namespace) -> int:
     """Run the eval cases of evals/<agent>.yaml; a table, a JSON report, exit 1 below threshold."""
     from . import evals  # the model stack and pydantic-evals load only for this command
@@ -233,6 +248,7 @@ def evaluate(args: argparse.Namespace) -> int:
     if not files:
         raise UsageError(f"{args.dir}: no eval files (<agent>.yaml)")
     settings = get_settings()
+    report = _report_file(args.report)
     try:
         cases = {
             path.stem: evals.load_cases(path.stem, path, Path.cwd(), settings) for path in files
@@ -240,14 +256,16 @@ def evaluate(args: argparse.Namespace) -> int:
     except evals.InvalidEvals as error:
         raise UsageError(str(error)) from None
     scores = [evals.evaluate(agent, agent_cases, settings) for agent, agent_cases in cases.items()]
-    args.report.parent.mkdir(parents=True, exist_ok=True)
-    args.report.write_text(json.dumps(evals.report(scores, settings.model_mode), indent=2) + "\n")
-    print(f"evals on the {settings.model_mode} model (report: {args.report})")
+    print(f"evals on the {settings.model_mode} model (report: {report})")
     print(evals.table(scores))
     below = [score for score in scores if score.below_threshold]
     for score in below:
         rate, threshold = f"{score.pass_rate:.0%}", f"{score.threshold:.0%}"
         print(f"{score.agent}: pass rate {rate} is below its eval_threshold {threshold}")
+    try:  # after the table: the scores are shown even when the disk refuses the report
+        report.write_text(json.dumps(evals.report(scores, settings.model_mode), indent=2) + "\n")
+    except OSError as error:
+        raise UsageError(f"report {report}: {error.strerror or error}") from None
     return EXIT_FAILED if below else EXIT_COMPLETED
 
 
