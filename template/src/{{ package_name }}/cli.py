@@ -306,9 +306,13 @@ def migrate(args: argparse.Namespace) -> int:
 
 
 def serve(args: argparse.Namespace) -> int:
-    from .api.local import serve as serve_api  # the web stack loads only for this command
+    from .api import local  # the web stack loads only for this command
 
-    serve_api(args.port, host=args.host)
+    try:
+        listener = local.listen(args.host, args.port)
+    except OSError as error:
+        raise UsageError(f"cannot serve on {args.host}:{args.port}: {error.strerror}") from None
+    local.serve(listener, args.host)
     return 0
 
 
@@ -399,7 +403,12 @@ def parser() -> argparse.ArgumentParser:
             "serve", help="serve the HTTP API here, running jobs here"
         )
         serve_parser.add_argument("--port", type=_whole_number(1, 65535), default=8000)
-        serve_parser.add_argument("--host", default="127.0.0.1")
+        serve_parser.add_argument(
+            "--host",
+            type=_checked(bool, "a host name or an IP address"),
+            default="127.0.0.1",
+            help="the address to serve on (127.0.0.1; 0.0.0.0 for every one)",
+        )
         serve_parser.set_defaults(handler=serve)
     return main_parser
 
