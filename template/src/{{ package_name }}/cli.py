@@ -149,8 +149,6 @@ def _execute_here(store: JobStore, job_id: str, settings: Settings, **options: A
     try:
         asyncio.run(execute_job(store, job_id, in_process(store, settings), **options))
     except KeyboardInterrupt:
-        # The run's cancelled model calls leave coroutines never awaited: not worth a warning.
-        warnings.filterwarnings("ignore", "coroutine .* was never awaited", RuntimeWarning)
         raise Interrupted(job_id) from None
 
 
@@ -273,6 +271,7 @@ def submit(args: argparse.Namespace) -> int:
     from .runtime.queue import enqueue, queue_url  # deployed stages only: boto3, JOB_QUEUE_URL
 
     job_input = _read_json(args.input, "input file", "input")
+    check_input(job_input)  # the input's problems first, then the queue's
     queue_url()  # set, before a job is created that would never be queued
     job = create_job(open_store(get_settings()), job_input, user_id=args.user)
     enqueue(job.id)
@@ -423,11 +422,10 @@ def main(argv: list[str] | None = None) -> int:
     except (InvalidInput, UsageError, InvalidSetting) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except Interrupted as interrupted:
-        print(interrupted, file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+    except (Interrupted, KeyboardInterrupt) as interrupted:
+        # The cancelled model calls leave coroutines never awaited: not worth a warning.
+        warnings.filterwarnings("ignore", "coroutine .* was never awaited", RuntimeWarning)
+        print(str(interrupted) or "interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader of the output left (`| head`): the rest goes nowhere, and no traceback.
