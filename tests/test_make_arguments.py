@@ -34,22 +34,30 @@ VALUES = (
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
     project = render(tmp_path_factory.mktemp("make") / "app")
-    # Stands in for uv: writes down the arguments of each call.
+    # Stands in for uv: writes down the arguments of each call, and the store it is given.
     (project / "uv.py").write_text(
-        "import json, sys\n"
+        "import json, os, sys\n"
         "with open('calls.jsonl', 'a') as calls:\n"
-        "    calls.write(json.dumps(sys.argv[1:]) + '\\n')\n"
+        "    store = [os.environ.get('JOB_STORE', ''), os.environ.get('JOB_QUEUE_URL', '')]\n"
+        "    calls.write(json.dumps(store + sys.argv[1:]) + '\\n')\n"
+    )
+    # Stands in for terraform: a deployed stage's client_environment, or no state at all.
+    (project / "deployed.py").write_text(
+        "import json\n"
+        "print(json.dumps({'JOB_STORE': 'deployed', 'JOB_QUEUE_URL': 'https://queue'}))\n"
     )
     return project
 
 
-def called(project: Path, target: str, **variables: str) -> list[str]:
-    """The arguments the target gave the package's CLI."""
+def called(project: Path, target: str, *settings: str, **variables: str) -> list[str]:
+    """The arguments the target gave the package's CLI; after the JOB_STORE and JOB_QUEUE_URL
+    it had with ``settings`` (make variables, NAME=value) among the arguments of make."""
     calls = project / "calls.jsonl"
     calls.unlink(missing_ok=True)
     assignments = [f"{name}={value}" for name, value in variables.items()]
     done = subprocess.run(
-        ["make", "-s", target, f"UV={sys.executable} uv.py", "STAGE_ENV=", *assignments],
+        ["make", "-s", target, f"UV={sys.executable} uv.py", *(settings or ["STAGE_ENV="])]
+        + assignments,
         cwd=project,
         capture_output=True,
         text=True,
@@ -57,9 +65,9 @@ def called(project: Path, target: str, **variables: str) -> list[str]:
     )
     assert done.returncode == 0, done.stderr
     runs = [json.loads(line) for line in calls.read_text().splitlines()]
-    [arguments] = [call for call in runs if call[:3] == ["run", "python", "-m"]]
-    assert arguments[3] == PACKAGE
-    return arguments[4:]
+    [arguments] = [call for call in runs if call[2:5] == ["run", "python", "-m"]]
+    assert arguments[5] == PACKAGE
+    return arguments[:2] + arguments[6:] if settings else arguments[6:]
 
 
 @settings(max_examples=15, deadline=None)
@@ -80,3 +88,13 @@ def test_optional_files_reach_the_cli_as_one_argument_each(project):
     assert agent[:2] == ["agent", "tagger"]
     assert agent[agent.index("--results") + 1] == "earlier `results`.json"
     assert called(project, "run") == ["run", "--input", "examples/default.json"]
+
+
+@pytest.mark.parametrize("target", ["status", "submit"])
+def test_a_stage_not_deployed_is_never_answered_from_the_local_store(project, target):
+    deployed = called(project, target, f"TERRAFORM={sys.executable} deployed.py", JOB="job-1")
+    missing = called(project, target, "TERRAFORM=false", JOB="job-1")
+
+    assert deployed[:2] == ["deployed", "https://queue"]
+    # No stage: the project's cloud store, which names the settings it lacks.
+    assert missing[:2] == ["aurora-serverless-v2", ""]
