@@ -130,6 +130,9 @@ _ENVIRONMENT_READ = re.compile(
     r"""\b(environ(?:\.get|\.setdefault|\.pop)?\s*[\[(]|getenv\(|env_or_secret\()\s*"""
     r"""["']([A-Z][A-Z0-9_]*)["']"""
 )
+# deployed_settings("who", "NAME", ...) (runtime/settings.py) reads each NAME it is given.
+_DEPLOYED_SETTINGS = re.compile(r"\bdeployed_settings\(([^)]*)\)")
+_QUOTED_NAME = re.compile(r"""["']([A-Z][A-Z0-9_]*)["']""")
 _TERRAFORM_VARIABLE = re.compile(r"\b([A-Z][A-Z0-9_]+)\s*=(?!=)")
 
 
@@ -143,6 +146,8 @@ def runtime_environment_names() -> frozenset[str]:
                 found.add(name)
                 if function.startswith("env_or_secret"):
                     found.add(f"{name}_SECRET")
+            for arguments in _DEPLOYED_SETTINGS.findall(path.read_text()):
+                found.update(_QUOTED_NAME.findall(arguments))
     for path in (TEMPLATE / "terraform").rglob("*"):
         if path.is_file() and ".tf" in path.name:
             found.update(_TERRAFORM_VARIABLE.findall(path.read_text()))

@@ -252,6 +252,17 @@ def test_runtime_environment_comes_from_the_code_and_the_terraform():
     assert {"LOGFIRE_TOKEN", "LOGFIRE_TOKEN_SECRET", "LANGFUSE_PUBLIC_KEY_SECRET"} <= names
 
 
+def test_the_names_given_to_deployed_settings_are_runtime_environment():
+    from extensions import reserved
+
+    source = 'deployed_settings(\n    "JOB_STORE=x", "DB_HOST", "DB_NAME"\n)'
+    calls = reserved._DEPLOYED_SETTINGS.findall(source)
+    assert [name for call in calls for name in reserved._QUOTED_NAME.findall(call)] == [
+        "DB_HOST",
+        "DB_NAME",
+    ]
+
+
 def test_top_level_modules():
     modules = top_level_modules()
     assert {"agents", "openai", "litellm", "boto3", "pydantic", "httpx", "yaml"} <= modules

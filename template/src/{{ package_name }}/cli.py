@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, replace
@@ -19,11 +21,14 @@ from .orchestrator.run import execute_job
 from .runtime.invoke.local import in_process
 from .runtime.jobs import MAX_PAGE, create_job, job_view
 from .runtime.llm import offline
-from .runtime.settings import InvalidSetting, get_settings
+from .runtime.settings import InvalidSetting, Settings, get_settings
+from .runtime.store import JobStore
 from .runtime.store.open import open_store
 from .runtime.telemetry.logs import configure_logging
 
 EXIT_COMPLETED, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+# Stopped by a signal, as shells report it: Ctrl-C (SIGINT), or the output's reader gone (SIGPIPE).
+EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141
 # What the human-readable output shows of each agent's output.
 SHOWN_CHARACTERS = 600
 
@@ -129,6 +134,24 @@ def _recording(record: bool) -> Iterator[None]:
             print(f"recorded {path}", file=sys.stderr)
 
 
+class Interrupted(Exception):
+    """Ctrl-C stopped a local run of job ``job_id``: what it recorded stays for `resume`."""
+
+    def __init__(self, job_id: str):
+        super().__init__(
+            f"interrupted: job {job_id} keeps what it recorded;"
+            f" continue it with `python -m {__package__} resume {job_id}`"
+        )
+
+
+def _execute_here(store: JobStore, job_id: str, settings: Settings, **options: Any) -> None:
+    """Run job ``job_id`` to its end in this process; Ctrl-C raises Interrupted."""
+    try:
+        asyncio.run(execute_job(store, job_id, in_process(store, settings), **options))
+    except KeyboardInterrupt:
+        raise Interrupted(job_id) from None
+
+
 def run(args: argparse.Namespace) -> int:
     job_input = _read_json(args.input, "input file", "input")
     _use_outputs(args.outputs)
@@ -136,9 +159,9 @@ def run(args: argparse.Namespace) -> int:
     if args.record and settings.model_mode != "live":
         raise UsageError(f"--record needs a live model (MODEL_MODE is {settings.model_mode})")
     store = open_store(settings)
-    job = create_job(store, job_input, user_id=args.user)
-    with _recording(args.record):
-        asyncio.run(execute_job(store, job.id, in_process(store, settings)))
+    with _recording(args.record):  # a refused RECORDINGS_DIR leaves no job behind
+        job = create_job(store, job_input, user_id=args.user)
+        _execute_here(store, job.id, settings)
     view = job_view(store, store.get_job(job.id))
     _print_job(view, args.json)
     return _exit_code(view["status"])
@@ -154,7 +177,7 @@ def resume(args: argparse.Namespace) -> int:
         raise UsageError(f"job {args.job}: not found")
     if job.status in ("completed", "failed"):
         raise UsageError(f"job {args.job}: already {job.status}, nothing to resume")
-    asyncio.run(execute_job(store, job.id, in_process(store, settings), take_over=True))
+    _execute_here(store, job.id, settings, take_over=True)
     view = job_view(store, store.get_job(job.id))
     _print_job(view, args.json)
     return _exit_code(view["status"])
@@ -196,6 +219,21 @@ def agent(args: argparse.Namespace) -> int:
     return EXIT_COMPLETED if result.ok else EXIT_FAILED
 
 
+def _report_file(path: Path) -> Path:
+    """``path``, where a report can be written (its folder is made); refused before any work."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise UsageError(f"report {path}: a file is in the way of its folder") from None
+    except OSError as error:
+        raise UsageError(f"report {path}: {error.strerror or error}") from None
+    if path.is_dir():
+        raise UsageError(f"report {path}: is a folder, not a file")
+    if not os.access(path if path.exists() else path.parent, os.W_OK):
+        raise UsageError(f"report {path}: not writable")
+    return path
+
+
 def evaluate(args: argparse.Namespace) -> int:
     """Run the eval cases of evals/<agent>.yaml; a table, a JSON report, exit 1 below threshold."""
     from . import evals  # the model stack and pydantic-evals load only for this command
@@ -208,6 +246,7 @@ def evaluate(args: argparse.Namespace) -> int:
     if not files:
         raise UsageError(f"{args.dir}: no eval files (<agent>.yaml)")
     settings = get_settings()
+    report = _report_file(args.report)
     try:
         cases = {
             path.stem: evals.load_cases(path.stem, path, Path.cwd(), settings) for path in files
@@ -215,21 +254,25 @@ def evaluate(args: argparse.Namespace) -> int:
     except evals.InvalidEvals as error:
         raise UsageError(str(error)) from None
     scores = [evals.evaluate(agent, agent_cases, settings) for agent, agent_cases in cases.items()]
-    args.report.parent.mkdir(parents=True, exist_ok=True)
-    args.report.write_text(json.dumps(evals.report(scores, settings.model_mode), indent=2) + "\n")
-    print(f"evals on the {settings.model_mode} model (report: {args.report})")
+    print(f"evals on the {settings.model_mode} model (report: {report})")
     print(evals.table(scores))
     below = [score for score in scores if score.below_threshold]
     for score in below:
         rate, threshold = f"{score.pass_rate:.0%}", f"{score.threshold:.0%}"
         print(f"{score.agent}: pass rate {rate} is below its eval_threshold {threshold}")
+    try:  # after the table: the scores are shown even when the disk refuses the report
+        report.write_text(json.dumps(evals.report(scores, settings.model_mode), indent=2) + "\n")
+    except OSError as error:
+        raise UsageError(f"report {report}: {error.strerror or error}") from None
     return EXIT_FAILED if below else EXIT_COMPLETED
 
 
 def submit(args: argparse.Namespace) -> int:
-    from .runtime.queue import enqueue  # deployed stages only: boto3 and JOB_QUEUE_URL
+    from .runtime.queue import enqueue, queue_url  # deployed stages only: boto3, JOB_QUEUE_URL
 
     job_input = _read_json(args.input, "input file", "input")
+    check_input(job_input)  # the input's problems first, then the queue's
+    queue_url()  # set, before a job is created that would never be queued
     job = create_job(open_store(get_settings()), job_input, user_id=args.user)
     enqueue(job.id)
     print(job.id)
@@ -262,9 +305,13 @@ def migrate(args: argparse.Namespace) -> int:
 
 
 def serve(args: argparse.Namespace) -> int:
-    from .api.local import serve as serve_api  # the web stack loads only for this command
+    from .api import local  # the web stack loads only for this command
 
-    serve_api(args.port, host=args.host)
+    try:
+        listener = local.listen(args.host, args.port)
+    except OSError as error:
+        raise UsageError(f"cannot serve on {args.host}:{args.port}: {error.strerror}") from None
+    local.serve(listener, args.host)
     return 0
 
 
@@ -285,7 +332,7 @@ def parser() -> argparse.ArgumentParser:
     resume_parser = commands.add_parser(
         "resume", help="continue here a job whose run died, reusing what it recorded"
     )
-    resume_parser.add_argument("job", help="job id")
+    resume_parser.add_argument("job", type=JOB, help="job id")
     resume_parser.add_argument("--outputs", type=Path, help="offline outputs by agent (JSON file)")
     resume_parser.add_argument("--json", action="store_true", help="print the job as JSON")
     resume_parser.set_defaults(handler=resume)
@@ -355,7 +402,12 @@ def parser() -> argparse.ArgumentParser:
             "serve", help="serve the HTTP API here, running jobs here"
         )
         serve_parser.add_argument("--port", type=_whole_number(1, 65535), default=8000)
-        serve_parser.add_argument("--host", default="127.0.0.1")
+        serve_parser.add_argument(
+            "--host",
+            type=_checked(bool, "a host name or an IP address"),
+            default="127.0.0.1",
+            help="the address to serve on (127.0.0.1; 0.0.0.0 for every one)",
+        )
         serve_parser.set_defaults(handler=serve)
     return main_parser
 
@@ -364,10 +416,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     configure_logging("WARNING")
     try:
-        return args.handler(args)
-    except InvalidInput as error:
+        code = args.handler(args)
+        sys.stdout.flush()  # a reader gone shows here rather than at exit
+        return code
+    except (InvalidInput, UsageError, InvalidSetting) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (UsageError, InvalidSetting) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    except (Interrupted, KeyboardInterrupt) as interrupted:
+        # The cancelled model calls leave coroutines never awaited: not worth a warning.
+        warnings.filterwarnings("ignore", "coroutine .* was never awaited", RuntimeWarning)
+        print(str(interrupted) or "interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader of the output left (`| head`): the rest goes nowhere, and no traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE

@@ -75,6 +75,14 @@ def field_path(parts: Iterable[str | int], root: str = "input") -> str:
     return path
 
 
+def json_type(value: object) -> str:
+    """The JSON name of a parsed value's type: object, array, string, number, boolean or null."""
+    if value is None:
+        return "null"
+    kinds = ((bool, "boolean"), (dict, "object"), (list, "array"), (str, "string"))
+    return next((name for kind, name in kinds if isinstance(value, kind)), "number")
+
+
 def is_job_id(value: object) -> bool:
     """Whether ``value`` has the shape of a job id (the store is not asked)."""
     return isinstance(value, str) and _JOB_ID.fullmatch(value) is not None

@@ -7,8 +7,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import socket
 import threading
 from concurrent.futures import Future
+from contextlib import suppress
 
 import uvicorn
 
@@ -63,7 +65,16 @@ def verifier_from_environment() -> TokenVerifier:
     )
 
 
-def serve(port: int, host: str = "127.0.0.1") -> None:
+def listen(host: str, port: int) -> socket.socket:
+    """A socket listening on ``host`` (a name, an IPv4 or an IPv6 address) and ``port``;
+    OSError when the address is unknown or taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return socket.create_server((host, port), family=family)
+
+
+def serve(listener: socket.socket, host: str) -> None:
+    """Serve the API on ``listener``, the socket ``listen`` opened on ``host``."""
+    port = listener.getsockname()[1]
     settings = get_settings()
     store = open_store(settings)
     jobs = BackgroundJobs(store, settings)
@@ -92,6 +103,10 @@ def serve(port: int, host: str = "127.0.0.1") -> None:
     )
     try:
         # Open job streams must not hold a stop (Ctrl-C) until their jobs end.
-        uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=2)
+        server = uvicorn.Server(
+            uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=2)
+        )
+        with suppress(KeyboardInterrupt):  # Ctrl-C is how it stops
+            server.run(sockets=[listener])
     finally:
         jobs.close()

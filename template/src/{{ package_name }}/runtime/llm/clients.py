@@ -13,7 +13,7 @@ from typing import Any
 from agents import Model, ModelSettings
 
 from ..secrets import env_or_secret, secret_value
-from ..settings import Settings
+from ..settings import Settings, names_another_provider
 from .cost import Spend
 from .offline import offline_model
 from .pricing import Metered
@@ -64,24 +64,16 @@ def load_model_client(settings: Settings) -> None:
         _litellm_model()
 
 
-# LiteLLM routes a Bedrock model id may start with: bedrock/converse/<id> or converse/<id>.
-BEDROCK_ROUTES = ("converse", "invoke")
-
-
 def provider_route(name: str, provider: str) -> str:
     """The id the provider's client takes, from a model id written bare or as provider/model.
 
     OpenAI's client takes the bare id; LiteLLM takes provider/model. A model of another
-    provider is refused (agents.yaml is checked for this when the project is generated; this
-    covers LLM_MODEL and LLM_FALLBACK_MODEL set in the environment).
+    provider is refused (agents.yaml is checked for this when the project is generated, and
+    LLM_MODEL and LLM_FALLBACK_MODEL when the settings are read).
     """
-    prefix, slash, rest = name.partition("/")
-    if slash and prefix == provider:
-        name = rest
-    elif slash and not (
-        provider == "bedrock" and (prefix in BEDROCK_ROUTES or prefix.startswith("arn:"))
-    ):
+    if names_another_provider(name, provider):
         raise ValueError(f"model {name!r} names another provider than LLM_PROVIDER {provider!r}")
+    name = name.removeprefix(f"{provider}/")
     return name if provider == "openai" else f"{provider}/{name}"
 
 

@@ -19,6 +19,8 @@ from agents import Model, Usage
 from agents.items import ModelResponse, TResponseOutputItem
 from pydantic import BaseModel, TypeAdapter
 
+from ..settings import InvalidSetting
+
 PROJECT_ROOT = Path(__file__).resolve().parents[4]  # src/<package>/runtime/llm/recording.py
 OUTPUT_ITEM = TypeAdapter(TResponseOutputItem)
 
@@ -59,7 +61,21 @@ def _request(system_instructions: str | None, items: Any) -> dict[str, Any]:
 
 
 def start_recording() -> None:
+    """Keep the exchanges from now on. The recordings folder is made now: a run's exchanges
+    are not to be lost at its end for want of a folder to save them in."""
     global _recorded
+    directory = recordings_dir()
+    problem = None
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        problem = "is a file, not a folder"
+    except OSError as error:
+        problem = f"cannot be made ({error.strerror or error})"
+    if problem is None and not os.access(directory, os.W_OK):
+        problem = "is not writable"
+    if problem:
+        raise InvalidSetting(f"RECORDINGS_DIR: {str(directory)!r} {problem}")
     _recorded = {}
 
 

@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 from ... import config
+from ...gate import json_type
 from ..records import AgentResult, JobContext
 from ..settings import Settings
 from ..store.sqlite import SqliteStore
@@ -31,12 +32,12 @@ def check_agent(name: str) -> str:
 def check_results(name: str, results: Any) -> dict[str, dict[str, Any]]:
     """Earlier results as a worker reads them: other workers' names mapped to JSON objects."""
     if not isinstance(results, dict):
-        raise ValueError(f"must map agent names to JSON objects, not {type(results).__name__}")
+        raise ValueError(f"must map agent names to JSON objects, not {json_type(results)}")
     for agent, output in results.items():
         if agent not in config.WORKERS or agent == name:
             raise ValueError(f"{agent!r}: not another worker of agents.yaml")
         if not isinstance(output, dict):
-            raise ValueError(f"{agent}: must be a JSON object, not {type(output).__name__}")
+            raise ValueError(f"{agent}: must be a JSON object, not {json_type(output)}")
     return results
 
 
