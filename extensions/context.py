@@ -84,12 +84,12 @@ def data_problems(data: dict[str, Any], answers: dict[str, Any]) -> list[str]:
         given = data.get(question.name)
         if (
             isinstance(question.default, bool)
-            and isinstance(given, str)
+            and question.name in data
             and not _is_yes_or_no(given)
         ):
-            # Copier takes any word it does not know (`-d api=maybe`) as yes.
+            # Copier takes any word it does not know (`-d api=maybe`), or a list, as yes.
             problems.append(
-                f"{question.name}: {given!r} is not yes or no (true/false, on/off, 1/0)"
+                f"{question.name}: {_shown(given)} is not yes or no (true/false, on/off, 1/0)"
             )
     for key, value in answers.items():
         problem = bounds_problem(value)
@@ -98,12 +98,20 @@ def data_problems(data: dict[str, Any], answers: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _is_yes_or_no(text: str) -> bool:
+def _is_yes_or_no(value: Any) -> bool:
+    if isinstance(value, str):
+        value = value.strip()
     try:
-        TypeAdapter(bool).validate_python(text.strip())
+        TypeAdapter(bool).validate_python(value)
     except ValidationError:
         return False
     return True
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """``value`` as Python writes it, cut to ``limit`` characters for a one-line message."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
 
 
 class ContextUpdater(ContextHook):

@@ -284,6 +284,29 @@ def test_a_yes_or_no_question_takes_only_yes_or_no(given):
         assert problems == [f"api: {given!r} is not yes or no (true/false, on/off, 1/0)"]
 
 
+@example(given={"a": [1]})
+@example(given=None)
+@example(given=2)
+@given(
+    given=st.recursive(
+        st.none() | st.integers() | st.text(min_size=61),
+        lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(), children),
+        max_leaves=8,
+    )
+)
+def test_a_yes_or_no_question_refuses_any_other_value_in_one_short_line(given):
+    """A data file's list, mapping, null or other number is yes to Copier: a copy refuses it,
+    and a long value is cut in the message."""
+    if given in (0, 1):
+        assert data_problems({"api": given}, {}) == []
+        return
+    (problem,) = data_problems({"api": given}, {})
+    assert problem.startswith("api: ") and problem.endswith(
+        " is not yes or no (true/false, on/off, 1/0)"
+    )
+    assert "\n" not in problem and len(problem) < 120
+
+
 def write_project(root: Path, agents: dict[str, Any], evals: dict[str, Any]) -> None:
     answers = {"_src_path": "gh:owner/template", "agents": agents}
     (root / ".copier-answers.yml").write_text(yaml.safe_dump(answers))
